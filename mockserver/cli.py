@@ -1,0 +1,163 @@
+"""Command line: ``mockserver serve`` runs the emulators until Ctrl-C.
+
+Every setting is a flag (``--hume-port``), a ``MOCKSERVER_*`` environment variable and a
+TOML key; precedence is flags > environment > ``--config`` file > defaults.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import os
+import signal
+import sys
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from . import __version__
+from .config import CORE_SETTINGS, ServerConfig, all_settings
+from .errors import ConfigError
+from .settings import Setting
+from .vendors import VENDORS
+
+__all__ = ["build_parser", "main"]
+
+EXIT_USAGE = 2
+EXIT_RUNTIME = 1
+
+
+def _add_setting(group: argparse._ArgumentGroup, setting: Setting) -> None:
+    common: dict[str, Any] = {"dest": setting.dest, "default": argparse.SUPPRESS}
+    help_text = f"{setting.help} [env {setting.env_name}]"
+    if setting.kind == "bool":
+        group.add_argument(
+            setting.flag_name, action=argparse.BooleanOptionalAction, help=help_text, **common
+        )
+    elif setting.kind == "list":
+        group.add_argument(
+            setting.flag_name,
+            action="append",
+            metavar=setting.metavar or "VALUE",
+            help=help_text,
+            **common,
+        )
+    else:
+        metavar = setting.metavar or (
+            "{" + ",".join(setting.choices) + "}" if setting.choices else setting.kind.upper()
+        )
+        group.add_argument(setting.flag_name, metavar=metavar, help=help_text, **common)
+
+
+def _add_config_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--config",
+        metavar="FILE",
+        default=os.environ.get("MOCKSERVER_CONFIG"),
+        help="TOML configuration file [env MOCKSERVER_CONFIG]",
+    )
+    core = parser.add_argument_group("server")
+    for setting in CORE_SETTINGS:
+        _add_setting(core, setting)
+    for vendor in VENDORS:
+        group = parser.add_argument_group(vendor.title)
+        for setting in vendor.settings:
+            _add_setting(group, setting)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser (exposed for documentation and tests)."""
+    parser = argparse.ArgumentParser(
+        prog="mockserver",
+        description="Faithful local emulators of streaming emotion-AI APIs.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    serve = commands.add_parser(
+        "serve", help="run the emulators until Ctrl-C", description="Run the emulators."
+    )
+    _add_config_options(serve)
+    show = commands.add_parser(
+        "config", help="print the resolved configuration as JSON and exit"
+    )
+    _add_config_options(show)
+    return parser
+
+
+def _flag_values(namespace: argparse.Namespace) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for setting in all_settings():
+        if hasattr(namespace, setting.dest):
+            raw = getattr(namespace, setting.dest)
+            if setting.kind == "list":
+                raw = [item for chunk in raw for item in chunk.split(",") if item]
+            values[setting.key] = raw
+    return values
+
+
+def resolve_config(namespace: argparse.Namespace, environ: Mapping[str, str]) -> ServerConfig:
+    """Resolve the configuration of a parsed ``serve``/``config`` command line."""
+    return ServerConfig.resolve(
+        flags=_flag_values(namespace), environ=environ, config_file=namespace.config
+    )
+
+
+def _config_as_json(config: ServerConfig) -> str:
+    def plain(value: Any) -> Any:
+        if hasattr(value, "__dataclass_fields__"):
+            return {k: plain(getattr(value, k)) for k in value.__dataclass_fields__}
+        if isinstance(value, Mapping):
+            return {k: plain(v) for k, v in value.items()}
+        if isinstance(value, tuple | list):
+            return [plain(v) for v in value]
+        return value
+
+    return json.dumps(plain(config), indent=2)
+
+
+async def _serve(config: ServerConfig) -> int:
+    from .server import MockServer
+
+    server = MockServer(config)
+    try:
+        await server.astart()
+    except OSError as exc:
+        print(f"mockserver: error: cannot start listening: {exc}", file=sys.stderr)
+        return EXIT_RUNTIME
+    for line in server.describe():
+        print(line)
+    print(f"seed {config.seed}. Press Ctrl-C to stop.", flush=True)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    try:
+        await stop.wait()
+    finally:
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(signum)
+        print("Shutting down...", flush=True)
+        await server.astop()
+    failures = server.runtime.take_failures()
+    if failures:
+        print(f"mockserver: {len(failures)} internal error(s) were logged.", file=sys.stderr)
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``mockserver`` command; returns the exit status."""
+    parser = build_parser()
+    namespace = parser.parse_args(argv)
+    try:
+        config = resolve_config(namespace, os.environ)
+    except ConfigError as exc:
+        parser.exit(EXIT_USAGE, f"mockserver: error: {exc}\n")
+    if namespace.command == "config":
+        print(_config_as_json(config))
+        return 0
+    logging.basicConfig(
+        level=config.log_level.upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    return asyncio.run(_serve(config))

@@ -1,0 +1,154 @@
+"""Server configuration: core settings plus each vendor's, resolved once from all sources.
+
+Precedence: command-line flags > ``MOCKSERVER_*`` environment variables > TOML file >
+defaults. Python callers pass values directly (highest precedence).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigError
+from .settings import Setting, flatten_mapping, resolve
+from .vendors import VENDORS
+
+__all__ = ["CORE_SETTINGS", "ServerConfig", "all_settings", "load_toml"]
+
+CORE_SETTINGS: tuple[Setting, ...] = (
+    Setting("host", "str", "127.0.0.1", "Address every listener binds (loopback).", metavar="ADDR"),
+    Setting("seed", "int", 0, "Seed of every generated id and prediction.", metavar="N"),
+    Setting(
+        "log_level", "choice", "info", "Logging level.",
+        choices=("debug", "info", "warning", "error"),
+    ),
+    Setting(
+        "journal_max_entries", "int", 100_000,
+        "Journal capacity; the oldest entries are dropped beyond it (0 = unlimited).", minimum=0,
+    ),
+    Setting("workers", "int", 4, "Worker threads for media decoding and detection.", minimum=1),
+    Setting(
+        "allow_non_loopback", "bool", False,
+        "Allow binding a non-loopback address (the emulator has no real security).",
+    ),
+)  # fmt: skip
+
+
+def all_settings() -> tuple[Setting, ...]:
+    """Core settings followed by every vendor's, in registry order."""
+    out = list(CORE_SETTINGS)
+    for vendor in VENDORS:
+        out.extend(vendor.settings)
+    return tuple(out)
+
+
+def load_toml(path: str | Path) -> dict[str, Any]:
+    """Read a TOML config file into dotted keys; raise ConfigError with a clear message."""
+    file = Path(path)
+    try:
+        text = file.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"cannot read config file {file}: {exc.strerror or exc}") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"config file {file} is not valid TOML: {exc}") from None
+    return flatten_mapping(data)
+
+
+@dataclass(frozen=True)
+class ServerConfig:
+    """Everything a :class:`~mockserver.server.MockServer` needs to start."""
+
+    host: str = "127.0.0.1"
+    seed: int = 0
+    log_level: str = "info"
+    journal_max_entries: int = 100_000
+    workers: int = 4
+    allow_non_loopback: bool = False
+    vendors: Mapping[str, Any] = field(default_factory=dict)  # vendor name -> settings object
+
+    def vendor(self, name: str) -> Any:
+        """The settings object of vendor ``name``."""
+        return self.vendors[name]
+
+    @property
+    def hume(self) -> Any:
+        return self.vendors["hume"]
+
+    @classmethod
+    def resolve(
+        cls,
+        *,
+        flags: Mapping[str, Any] | None = None,
+        environ: Mapping[str, str] | None = None,
+        config_file: str | Path | None = None,
+        python_values: Mapping[str, Any] | None = None,
+        ephemeral_ports: bool = False,
+    ) -> ServerConfig:
+        """Resolve all settings from every source (see module docstring).
+
+        Args:
+            flags: Command-line values by dotted key.
+            environ: Process environment (``MOCKSERVER_*`` names are read).
+            config_file: TOML file path.
+            python_values: Values from Python code, nested (``{"hume": {"port": 0}}``) or
+                dotted (``{"hume.port": 0}``).
+            ephemeral_ports: Default every port to 0 (in-process servers for tests).
+        """
+        settings = all_settings()
+        file_values = load_toml(config_file) if config_file else None
+        overrides = (
+            {s.key: 0 for s in settings if s.key.endswith("port") or s.key.endswith("_port")}
+            if ephemeral_ports
+            else None
+        )
+        values = resolve(
+            settings,
+            flags=flags,
+            environ=environ,
+            file_values=file_values,
+            file_label=f"config file {config_file}",
+            python_values=flatten_mapping(python_values) if python_values else None,
+            default_overrides=overrides,
+        )
+        config = cls(
+            host=values["host"],
+            seed=values["seed"],
+            log_level=values["log_level"],
+            journal_max_entries=values["journal_max_entries"],
+            workers=values["workers"],
+            allow_non_loopback=values["allow_non_loopback"],
+            vendors={v.name: v.build_settings(values) for v in VENDORS},
+        )
+        config.check()
+        return config
+
+    def check(self) -> None:
+        """Cross-field checks: loopback host, distinct fixed ports."""
+        if not self.allow_non_loopback and not _is_loopback(self.host):
+            raise ConfigError(
+                f"host {self.host!r} is not a loopback address; the emulator accepts any "
+                "client without real security. Use 127.0.0.1 or ::1, or set "
+                "--allow-non-loopback if you really mean it."
+            )
+        seen: dict[int, str] = {}
+        for vendor in VENDORS:
+            for name, port in vendor.ports(self.vendors[vendor.name]).items():
+                if port and port in seen:
+                    raise ConfigError(f"{name} and {seen[port]} both use port {port}")
+                if port:
+                    seen[port] = name
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False

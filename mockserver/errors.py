@@ -1,0 +1,28 @@
+"""Exceptions raised to the *developer* (bad configuration, bad scenario, misuse).
+
+Errors a *client* causes never become Python exceptions in the caller: each vendor turns
+them into its documented wire error (see ``mockserver/vendors/<vendor>/errors.py``).
+"""
+
+from __future__ import annotations
+
+__all__ = ["ConfigError", "MockServerError", "ServerFailure"]
+
+
+class MockServerError(Exception):
+    """Root of every exception the package raises on purpose."""
+
+
+class ConfigError(MockServerError):
+    """A setting, flag, environment variable or config file is invalid."""
+
+
+class ServerFailure(MockServerError):
+    """The server hit internal errors while serving; raised by :meth:`MockServer.check`."""
+
+    def __init__(self, failures: list[tuple[str, BaseException]]) -> None:
+        lines = [f"{len(failures)} internal error(s) inside the mock server:"]
+        for where, exc in failures:
+            lines.append(f"  - {where}: {type(exc).__name__}: {exc}")
+        super().__init__("\n".join(lines))
+        self.failures = failures  # (where, exception) pairs in the order they happened

@@ -1,0 +1,118 @@
+"""State shared by every listener of one :class:`~mockserver.server.MockServer`.
+
+No module-level mutable state exists anywhere in the package: many servers can run in one
+process, each with its own runtime.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import threading
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+from .core.clock import Clock, MonotonicClock
+from .core.rng import SeedSource
+from .journal import Journal
+
+__all__ = ["ConnectionRecord", "Runtime"]
+
+logger = logging.getLogger("mockserver")
+
+
+@dataclass
+class ConnectionRecord:
+    """A live connection or call, as listed by the admin API and the pytest plugin."""
+
+    id: str
+    vendor: str
+    transport: str
+    opened_at: float  # runtime clock
+    info: dict[str, Any] = field(default_factory=dict)
+
+
+class Runtime:
+    """Clock, seed, journal, worker threads and failure log of one server.
+
+    Args:
+        seed: Seed of every generated value.
+        clock: Monotonic clock (injectable for tests).
+        journal_max_entries: Journal capacity (0 = unlimited).
+        workers: Threads for CPU-heavy media work (decoding, face detection).
+    """
+
+    def __init__(
+        self,
+        *,
+        seed: int,
+        clock: Clock | None = None,
+        journal_max_entries: int = 100_000,
+        workers: int = 4,
+    ) -> None:
+        self.clock: Clock = clock or MonotonicClock()
+        self.seeds = SeedSource(seed)
+        self.journal = Journal(self.clock.now, max_entries=journal_max_entries)
+        self._workers = workers
+        self._executor: ThreadPoolExecutor | None = None  # created on first use
+        self._lock = threading.Lock()  # guards the fields below
+        self._counters: dict[str, Iterator[int]] = {}  # per-prefix connection numbers
+        self._failures: list[tuple[str, BaseException]] = []  # unexpected server errors
+        self._connections: dict[str, ConnectionRecord] = {}  # live connections
+
+    @property
+    def executor(self) -> ThreadPoolExecutor:
+        """Worker threads for media-heavy session work."""
+        with self._lock:
+            if self._executor is None:
+                self._executor = ThreadPoolExecutor(
+                    max_workers=self._workers, thread_name_prefix="mockserver-worker"
+                )
+            return self._executor
+
+    def next_number(self, prefix: str) -> int:
+        """1, 2, 3... per prefix (e.g. "hume-ws"); restarts at :meth:`reset`."""
+        with self._lock:
+            counter = self._counters.setdefault(prefix, itertools.count(1))
+            return next(counter)
+
+    def record_failure(self, where: str, error: BaseException) -> None:
+        """Log an internal error and keep it for :meth:`take_failures`."""
+        logger.error("internal error in %s: %s: %s", where, type(error).__name__, error)
+        with self._lock:
+            self._failures.append((where, error))
+
+    def take_failures(self) -> list[tuple[str, BaseException]]:
+        """Return and forget the recorded internal errors."""
+        with self._lock:
+            failures, self._failures = self._failures, []
+        return failures
+
+    def open_connection(self, record: ConnectionRecord) -> None:
+        with self._lock:
+            self._connections[record.id] = record
+
+    def close_connection(self, connection_id: str) -> None:
+        with self._lock:
+            self._connections.pop(connection_id, None)
+
+    def connections(self) -> list[ConnectionRecord]:
+        """Live connections, oldest first."""
+        with self._lock:
+            return list(self._connections.values())
+
+    def reset(self) -> None:
+        """Clear journal, counters and failures (live connections are left alone)."""
+        with self._lock:
+            self._counters.clear()
+            self._failures.clear()
+        self.journal.clear()
+
+    def shutdown(self) -> None:
+        """Stop the worker threads."""
+        with self._lock:
+            executor, self._executor = self._executor, None
+        if executor is not None:
+            executor.shutdown(wait=True, cancel_futures=True)

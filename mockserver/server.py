@@ -1,0 +1,234 @@
+"""The in-process server: starts every enabled emulator and exposes URLs, journal, reset.
+
+Usable three ways:
+
+* ``async with MockServer() as server:`` on the caller's event loop;
+* ``with MockServer() as server:`` from synchronous code (a background thread runs the loop);
+* ``server.start()`` / ``server.stop()`` (or ``await server.astart()`` / ``astop()``).
+
+Every listener binds port 0 by default when built from Python, so many servers can run
+in one process; ``start`` returns only once all listeners are bound.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import threading
+from collections.abc import Coroutine
+from types import TracebackType
+from typing import Any, Protocol, TypeVar
+
+from .config import ServerConfig
+from .core.clock import Clock
+from .errors import MockServerError, ServerFailure
+from .journal import Journal
+from .runtime import ConnectionRecord, Runtime
+from .vendors import VENDORS
+
+__all__ = ["MockServer"]
+
+T = TypeVar("T")
+
+
+class Service(Protocol):
+    name: str
+
+    async def start(self) -> None: ...
+    async def stop(self) -> None: ...
+    def reset(self) -> None: ...
+    def describe(self) -> list[str]: ...
+
+    @property
+    def endpoint(self) -> Any: ...
+
+
+class MockServer:
+    """All enabled emulators of one configuration.
+
+    Args:
+        config: A resolved configuration. If omitted, ``overrides`` are resolved as Python
+            values (nested like ``hume={"api_keys": ["k"]}`` or dotted) with every port
+            defaulting to 0.
+        clock: Monotonic clock override (tests).
+    """
+
+    def __init__(
+        self, config: ServerConfig | None = None, *, clock: Clock | None = None, **overrides: Any
+    ) -> None:
+        if config is None:
+            config = ServerConfig.resolve(python_values=overrides, ephemeral_ports=True)
+        elif overrides:
+            raise TypeError("pass either a ServerConfig or keyword settings, not both")
+        self.config = config
+        self.runtime = Runtime(
+            seed=config.seed,
+            clock=clock,
+            journal_max_entries=config.journal_max_entries,
+            workers=config.workers,
+        )
+        self._services: dict[str, Service] = {}
+        self._loop: asyncio.AbstractEventLoop | None = None  # loop the listeners run on
+        self._thread: threading.Thread | None = None  # background loop thread (sync use)
+        self._thread_loop: asyncio.AbstractEventLoop | None = None  # loop of that thread
+        self._started = False
+
+    # -- information ----------------------------------------------------------------------
+
+    @property
+    def journal(self) -> Journal:
+        """Every frame that crossed the wire, both directions."""
+        return self.runtime.journal
+
+    @property
+    def hume(self) -> Any:
+        """The Hume endpoint (:class:`~mockserver.vendors.hume.service.HumeEndpoint`)."""
+        return self._service("hume").endpoint
+
+    def service(self, name: str) -> Any:
+        """The running service of vendor ``name``."""
+        return self._service(name)
+
+    def _service(self, name: str) -> Service:
+        if not self._started:
+            raise MockServerError("the server is not running: call start() first")
+        try:
+            return self._services[name]
+        except KeyError:
+            raise MockServerError(f"the {name} emulator is disabled in this server") from None
+
+    def describe(self) -> list[str]:
+        """One line per listener: URL and credentials."""
+        return [line for service in self._services.values() for line in service.describe()]
+
+    def connections(self) -> list[ConnectionRecord]:
+        """Live connections and calls."""
+        return self.runtime.connections()
+
+    # -- lifecycle (async) ----------------------------------------------------------------
+
+    async def astart(self) -> MockServer:
+        """Start every enabled emulator on the running loop; return once all are bound."""
+        if self._started:
+            raise MockServerError("the server is already running")
+        self._loop = asyncio.get_running_loop()
+        try:
+            for vendor in VENDORS:
+                settings = self.config.vendor(vendor.name)
+                if not getattr(settings, "enabled", True):
+                    continue
+                service = vendor.load_service()(
+                    settings, host=self.config.host, runtime=self.runtime
+                )
+                await service.start()
+                self._services[vendor.name] = service
+        except BaseException:
+            await self._stop_services()
+            raise
+        self._started = True
+        return self
+
+    async def astop(self) -> None:
+        """Close every connection and listener."""
+        await self._stop_services()
+        self._started = False
+        self.runtime.shutdown()
+
+    async def _stop_services(self) -> None:
+        for service in reversed(list(self._services.values())):
+            await service.stop()
+        self._services.clear()
+
+    async def __aenter__(self) -> MockServer:
+        return await self.astart()
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.astop()
+
+    # -- lifecycle (sync, background thread) ----------------------------------------------
+
+    def start(self) -> MockServer:
+        """Start on a background event-loop thread; return once all listeners are bound."""
+        if self._thread is not None or self._started:
+            raise MockServerError("the server is already running")
+        loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(
+            target=self._run_loop, args=(loop,), name="mockserver-loop", daemon=True
+        )
+        self._thread_loop = loop
+        self._thread.start()
+        try:
+            self._call(self.astart())
+        except BaseException:
+            self._stop_thread()
+            raise
+        return self
+
+    def stop(self) -> None:
+        """Stop a server started with :meth:`start`."""
+        if self._thread is None:
+            return
+        try:
+            self._call(self.astop())
+        finally:
+            self._stop_thread()
+
+    @staticmethod
+    def _run_loop(loop: asyncio.AbstractEventLoop) -> None:
+        asyncio.set_event_loop(loop)
+        try:
+            loop.run_forever()
+            loop.run_until_complete(loop.shutdown_asyncgens())
+        finally:
+            loop.close()
+
+    def _stop_thread(self) -> None:
+        loop, thread = self._thread_loop, self._thread
+        self._thread_loop, self._thread = None, None
+        if loop is not None:
+            loop.call_soon_threadsafe(loop.stop)
+        if thread is not None:
+            thread.join(timeout=10)
+
+    def _call(self, coro: Coroutine[Any, Any, T], timeout: float = 30.0) -> T:
+        """Run ``coro`` on the background loop and wait for its result."""
+        loop = self._thread_loop
+        if loop is None:
+            coro.close()
+            raise MockServerError("the server was not started with start()")
+        future = asyncio.run_coroutine_threadsafe(coro, loop)
+        try:
+            return future.result(timeout)
+        except concurrent.futures.TimeoutError:
+            future.cancel()
+            raise MockServerError(f"the server did not respond within {timeout:g} s") from None
+
+    def __enter__(self) -> MockServer:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    # -- test support ---------------------------------------------------------------------
+
+    def reset(self) -> None:
+        """Forget journal, counters, failures and per-vendor history (cheap; per test)."""
+        self.runtime.reset()
+        for service in self._services.values():
+            service.reset()
+
+    def check(self) -> None:
+        """Raise :class:`ServerFailure` if the server hit internal errors since last check."""
+        failures = self.runtime.take_failures()
+        if failures:
+            raise ServerFailure(failures)

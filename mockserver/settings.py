@@ -1,0 +1,216 @@
+"""Declarative settings: one table drives CLI flags, ``MOCKSERVER_*`` variables and TOML keys.
+
+Each :class:`Setting` names a dotted key (``hume.port``). From it follow the flag
+(``--hume-port``), the environment variable (``MOCKSERVER_HUME_PORT``) and the TOML location
+(``[hume] port = ...``). :func:`resolve` applies the precedence
+*flags > environment > file > defaults* and validates every value once, with messages that
+name where the bad value came from.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from mockserver.errors import ConfigError
+
+__all__ = ["Setting", "SettingKind", "flatten_mapping", "resolve"]
+
+SettingKind = Literal["int", "float", "str", "bool", "list", "choice"]
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
+
+
+@dataclass(frozen=True, slots=True)
+class Setting:
+    """One configuration value.
+
+    Args:
+        key: Dotted name; the part before the first dot is the TOML table for vendor settings.
+        kind: Value type. ``list`` values are lists of strings (repeatable flag,
+            comma-separated environment variable, TOML array).
+        default: Value used when no source sets it.
+        help: One line for ``--help`` and the README reference.
+        flag: Override of the derived ``--a-b`` flag name (e.g. singular for lists).
+        choices: Allowed values for ``choice``.
+        minimum: Inclusive lower bound for numbers (or list length for ``list``).
+        maximum: Inclusive upper bound for numbers.
+        metavar: Placeholder shown in ``--help``.
+        item_check: Name of an extra check for list items (``"cid:token"``).
+    """
+
+    key: str
+    kind: SettingKind
+    default: Any
+    help: str
+    flag: str | None = None
+    choices: tuple[str, ...] = ()
+    minimum: float | None = None
+    maximum: float | None = None
+    metavar: str | None = None
+    item_check: str | None = None
+
+    @property
+    def flag_name(self) -> str:
+        return self.flag or "--" + self.key.replace(".", "-").replace("_", "-")
+
+    @property
+    def env_name(self) -> str:
+        return "MOCKSERVER_" + self.key.replace(".", "_").upper()
+
+    @property
+    def dest(self) -> str:
+        return self.key.replace(".", "__")
+
+    def convert(self, raw: Any, source: str) -> Any:
+        """Convert and validate ``raw`` (a string from flags/env, or a TOML/Python value)."""
+        where = f"{source} {self._label(source)}"
+        value = self._coerce(raw, where)
+        self._check_bounds(value, where)
+        return value
+
+    def _label(self, source: str) -> str:
+        if source == "flag":
+            return self.flag_name
+        if source == "environment":
+            return self.env_name
+        return self.key
+
+    def _coerce(self, raw: Any, where: str) -> Any:
+        kind = self.kind
+        if kind == "bool":
+            if isinstance(raw, bool):
+                return raw
+            if isinstance(raw, str) and raw.strip().lower() in _TRUE | _FALSE:
+                return raw.strip().lower() in _TRUE
+            raise ConfigError(f"{where}: expected true or false, got {raw!r}")
+        if kind == "int":
+            if isinstance(raw, bool):
+                raise ConfigError(f"{where}: expected an integer, got {raw!r}")
+            if isinstance(raw, int):
+                return raw
+            if isinstance(raw, str):
+                try:
+                    return int(raw.strip(), 10)
+                except ValueError:
+                    pass
+            raise ConfigError(f"{where}: expected an integer, got {raw!r}")
+        if kind == "float":
+            if isinstance(raw, bool):
+                raise ConfigError(f"{where}: expected a number, got {raw!r}")
+            try:
+                value = float(raw) if isinstance(raw, int | float | str) else math.nan
+            except ValueError:
+                value = math.nan
+            if not math.isfinite(value):
+                raise ConfigError(f"{where}: expected a finite number, got {raw!r}")
+            return value
+        if kind == "str":
+            if not isinstance(raw, str):
+                raise ConfigError(f"{where}: expected a string, got {raw!r}")
+            return raw
+        if kind == "choice":
+            if not isinstance(raw, str) or raw.strip().lower() not in self.choices:
+                options = ", ".join(self.choices)
+                raise ConfigError(f"{where}: expected one of {options}, got {raw!r}")
+            return raw.strip().lower()
+        # list
+        if isinstance(raw, str):
+            items = [part.strip() for part in raw.split(",") if part.strip()]
+        elif isinstance(raw, list | tuple) and all(isinstance(i, str) for i in raw):
+            items = list(raw)
+        else:
+            raise ConfigError(f"{where}: expected a list of strings, got {raw!r}")
+        for item in items:
+            self._check_item(item, where)
+        return tuple(items)
+
+    def _check_item(self, item: str, where: str) -> None:
+        if not item:
+            raise ConfigError(f"{where}: empty value in list")
+        if self.item_check == "cid:token":
+            cid, sep, token = item.partition(":")
+            if not sep or not cid.strip().isdigit() or not token:
+                raise ConfigError(f"{where}: expected CID:TOKEN with a numeric CID, got {item!r}")
+
+    def _check_bounds(self, value: Any, where: str) -> None:
+        if self.kind in ("int", "float"):
+            if self.minimum is not None and value < self.minimum:
+                raise ConfigError(f"{where}: must be >= {self.minimum:g}, got {value!r}")
+            if self.maximum is not None and value > self.maximum:
+                raise ConfigError(f"{where}: must be <= {self.maximum:g}, got {value!r}")
+        if self.kind == "list" and self.minimum is not None and len(value) < self.minimum:
+            raise ConfigError(f"{where}: needs at least {self.minimum:g} value(s)")
+
+
+def flatten_mapping(mapping: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    """Flatten ``{"hume": {"port": 1}}`` into ``{"hume.port": 1}``."""
+    flat: dict[str, Any] = {}
+    for key, value in mapping.items():
+        dotted = f"{prefix}{key}"
+        if isinstance(value, Mapping):
+            flat.update(flatten_mapping(value, dotted + "."))
+        else:
+            flat[dotted] = value
+    return flat
+
+
+def resolve(
+    settings: Sequence[Setting],
+    *,
+    flags: Mapping[str, Any] | None = None,
+    environ: Mapping[str, str] | None = None,
+    file_values: Mapping[str, Any] | None = None,
+    file_label: str = "config file",
+    python_values: Mapping[str, Any] | None = None,
+    default_overrides: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Resolve every setting; precedence python/flags > environment > file > defaults.
+
+    Args:
+        settings: The settings table.
+        flags: Values given on the command line, by dotted key (absent = not given).
+        environ: Environment (only ``MOCKSERVER_*`` names of known settings are read).
+        file_values: Flattened TOML values by dotted key.
+        file_label: How to name the file in error messages.
+        python_values: Values passed from Python code, by dotted key (highest precedence).
+        default_overrides: Replacement defaults (e.g. port 0 for in-process servers).
+
+    Raises:
+        ConfigError: unknown keys in the file or Python values, or any invalid value.
+    """
+    by_key = {s.key: s for s in settings}
+    for label, values in ((file_label, file_values), ("argument", python_values)):
+        unknown = sorted(set(values or {}) - set(by_key))
+        if unknown:
+            raise ConfigError(f"{label}: unknown setting(s): {', '.join(unknown)}")
+    resolved: dict[str, Any] = {}
+    for setting in settings:
+        key = setting.key
+        if python_values and key in python_values:
+            resolved[key] = setting.convert(python_values[key], "argument")
+        elif flags and key in flags:
+            resolved[key] = setting.convert(flags[key], "flag")
+        elif environ and setting.env_name in environ:
+            resolved[key] = setting.convert(environ[setting.env_name], "environment")
+        elif file_values and key in file_values:
+            resolved[key] = setting.convert(file_values[key], file_label)
+        elif default_overrides and key in default_overrides:
+            resolved[key] = default_overrides[key]
+        else:
+            resolved[key] = setting.default
+    return resolved
+
+
+def describe(settings: Iterable[Setting]) -> list[tuple[str, str, str, str]]:
+    """Rows of (flag, environment variable, default, help) for documentation."""
+    rows = []
+    for s in settings:
+        default = ",".join(s.default) if isinstance(s.default, tuple) else str(s.default)
+        if isinstance(s.default, bool):
+            default = str(s.default).lower()
+        rows.append((s.flag_name, s.env_name, default, s.help))
+    return rows

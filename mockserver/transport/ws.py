@@ -1,0 +1,280 @@
+"""WebSocket adapter: pumps frames between a ``websockets`` connection and a sans-I/O session.
+
+The adapter decides nothing about the vendor protocol. It asks the vendor's handshake gate
+whether to upgrade, creates one session per connection, feeds it frames, performs the
+events it queues (send, close), sleeps until its next deadline, and journals every frame.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from collections.abc import Callable, Collection, Mapping
+from typing import Any, Protocol
+from urllib.parse import parse_qsl, urlsplit
+
+from websockets.asyncio.server import Server, ServerConnection, serve
+from websockets.datastructures import Headers
+from websockets.exceptions import ConnectionClosed
+from websockets.http11 import Request, Response
+
+from mockserver.core.events import CloseConnection, InternalFailure, OutboundEvent, SendText
+from mockserver.core.handshake import HandshakeAccept, HandshakeReject, HandshakeRequest
+from mockserver.journal import REDACTED, redact_mapping
+from mockserver.runtime import ConnectionRecord, Runtime
+
+__all__ = ["HandshakeGate", "WebSocketEndpoint", "WebSocketSession"]
+
+logger = logging.getLogger("mockserver.transport.ws")
+
+#: Frames larger than this are handled on a worker thread (media decoding).
+INLINE_FRAME_LIMIT = 16 * 1024
+
+
+class HandshakeGate(Protocol):
+    def check(self, request: HandshakeRequest) -> HandshakeAccept | HandshakeReject: ...
+
+
+class WebSocketSession(Protocol):
+    def receive_text(self, text: str) -> None: ...
+    def receive_binary(self, data: bytes) -> None: ...
+    def connection_closed(self) -> None: ...
+    def next_deadline(self) -> float | None: ...
+    def tick(self, now: float) -> None: ...
+    def events_to_send(self) -> list[OutboundEvent]: ...
+
+
+SessionFactory = Callable[[str, int, Mapping[str, Any]], WebSocketSession]
+
+
+class WebSocketEndpoint:
+    """Serve one vendor's WebSocket endpoint on one port.
+
+    Args:
+        vendor: Vendor name used in the journal ("hume").
+        host: Loopback address to bind.
+        port: Port (0 = any free port).
+        gate: Decides each upgrade request.
+        new_session: ``(connection_id, number, accept_context) -> session``.
+        runtime: Shared clock, journal, workers and failure log.
+        secrets: Header and query-parameter names to redact in the journal.
+        max_size: Largest accepted message in bytes (larger: close 1009).
+        compression: Negotiate permessage-deflate.
+    """
+
+    def __init__(
+        self,
+        *,
+        vendor: str,
+        host: str,
+        port: int,
+        gate: HandshakeGate,
+        new_session: SessionFactory,
+        runtime: Runtime,
+        secrets: Collection[str] = (),
+        max_size: int = 16 * 1024 * 1024,
+        compression: bool = False,
+    ) -> None:
+        self.vendor = vendor
+        self.host = host
+        self.port = port  # replaced by the bound port after start()
+        self._gate = gate
+        self._new_session = new_session
+        self._runtime = runtime
+        self._secrets = tuple(secrets)
+        self._max_size = max_size
+        self._compression = compression
+        self._server: Server | None = None
+        self._accepted: dict[ServerConnection, tuple[str, int, Mapping[str, Any]]] = {}
+
+    async def start(self) -> None:
+        """Bind and start serving; returns once listening."""
+        self._server = await serve(
+            self._handle,
+            self.host,
+            self.port,
+            process_request=self._process_request,
+            max_size=self._max_size,
+            compression="deflate" if self._compression else None,
+            server_header=None,
+            logger=logger,
+        )
+        sockname = next(iter(self._server.sockets)).getsockname()
+        self.port = int(sockname[1])
+
+    async def stop(self) -> None:
+        """Close every connection (1001 going away) and stop listening."""
+        if self._server is not None:
+            self._server.close(close_connections=True)
+            await self._server.wait_closed()
+            self._server = None
+
+    # -- handshake ----------------------------------------------------------------------
+
+    def _redacted_target(self, target: str) -> tuple[str, dict[str, str]]:
+        parts = urlsplit(target)
+        query = parse_qsl(parts.query, keep_blank_values=True)
+        secrets = {s.lower() for s in self._secrets}
+        safe = [(k, REDACTED if k.lower() in secrets else v) for k, v in query]
+        return parts.path, dict(safe) if safe else {}
+
+    def _process_request(self, connection: ServerConnection, request: Request) -> Response | None:
+        number = self._runtime.next_number(f"{self.vendor}-ws")
+        connection_id = f"{self.vendor}-ws-{number}"
+        path, query = self._redacted_target(request.path)
+        headers = redact_mapping(dict(request.headers.raw_items()), self._secrets)
+        self._runtime.journal.record(
+            vendor=self.vendor,
+            transport="websocket",
+            connection=connection_id,
+            direction="in",
+            kind="handshake",
+            data={"path": path, "query": query, "headers": headers},
+        )
+        try:
+            verdict = self._gate.check(HandshakeRequest(request.path, request.headers.raw_items()))
+        except Exception as exc:
+            self._runtime.record_failure(f"{self.vendor} handshake gate", exc)
+            verdict = HandshakeReject(500, '{"message": "Internal server error"}')
+        if isinstance(verdict, HandshakeReject):
+            response = connection.respond(verdict.status, verdict.body)
+            response.headers = Headers(
+                [(k, v) for k, v in response.headers.raw_items() if k.lower() != "content-type"]
+            )
+            response.headers["Content-Type"] = verdict.content_type
+            self._runtime.journal.record(
+                vendor=self.vendor,
+                transport="websocket",
+                connection=connection_id,
+                direction="out",
+                kind="handshake",
+                code=verdict.status,
+                data={"body": verdict.body},
+            )
+            return response
+        self._accepted[connection] = (connection_id, number, verdict.context)
+        return None
+
+    # -- connection ---------------------------------------------------------------------
+
+    async def _handle(self, connection: ServerConnection) -> None:
+        connection_id, number, context = self._accepted.pop(connection)
+        journal = self._runtime.journal
+        journal.record(
+            vendor=self.vendor,
+            transport="websocket",
+            connection=connection_id,
+            direction="out",
+            kind="handshake",
+            code=101,
+        )
+        self._runtime.open_connection(
+            ConnectionRecord(
+                connection_id, self.vendor, "websocket", self._runtime.clock.now(),
+                {"remote": str(connection.remote_address[0]) if connection.remote_address else ""},
+            )
+        )  # fmt: skip
+        session: WebSocketSession | None = None
+        try:
+            session = self._new_session(connection_id, number, context)
+            await self._pump(connection, session, connection_id)
+        except Exception as exc:
+            self._runtime.record_failure(f"{self.vendor} websocket {connection_id}", exc)
+            with contextlib.suppress(Exception):
+                await connection.close(1011, "Internal server error.")
+        finally:
+            if session is not None:
+                session.connection_closed()
+            self._runtime.close_connection(connection_id)
+
+    async def _pump(
+        self, connection: ServerConnection, session: WebSocketSession, connection_id: str
+    ) -> None:
+        clock = self._runtime.clock
+        loop = asyncio.get_running_loop()
+        while True:
+            if await self._perform(connection, session.events_to_send(), connection_id):
+                return
+            deadline = session.next_deadline()
+            try:
+                if deadline is None:
+                    message = await connection.recv()
+                else:
+                    timeout = max(0.0, deadline - clock.now())
+                    message = await asyncio.wait_for(connection.recv(), timeout)
+            except TimeoutError:
+                session.tick(clock.now())
+                continue
+            except ConnectionClosed as closed:
+                self._journal_peer_close(closed, connection_id)
+                return
+            self._journal_frame("in", message, connection_id)
+            if isinstance(message, str):
+                handler: Callable[[Any], None] = session.receive_text
+            else:
+                handler = session.receive_binary
+            if len(message) > INLINE_FRAME_LIMIT:
+                await loop.run_in_executor(self._runtime.executor, handler, message)
+            else:
+                handler(message)
+
+    async def _perform(
+        self, connection: ServerConnection, events: list[OutboundEvent], connection_id: str
+    ) -> bool:
+        """Carry out queued events; return True once the connection is closed."""
+        for event in events:
+            if isinstance(event, SendText):
+                try:
+                    await connection.send(event.text)
+                except ConnectionClosed as closed:
+                    self._journal_peer_close(closed, connection_id)
+                    return True
+                self._journal_frame("out", event.text, connection_id)
+            elif isinstance(event, CloseConnection):
+                self._runtime.journal.record(
+                    vendor=self.vendor,
+                    transport="websocket",
+                    connection=connection_id,
+                    direction="out",
+                    kind="close",
+                    code=event.code,
+                    reason=event.reason,
+                )
+                await connection.close(event.code, event.reason)
+                return True
+            elif isinstance(event, InternalFailure):
+                self._runtime.record_failure(event.where, event.error)
+        return False
+
+    def _journal_frame(self, direction: Any, message: str | bytes, connection_id: str) -> None:
+        if isinstance(message, str):
+            try:
+                data: Any = json.loads(message)
+            except ValueError:
+                data = message
+            kind, size = "text", len(message.encode("utf-8", "surrogatepass"))
+        else:
+            data, kind, size = message.hex()[:256], "binary", len(message)
+        self._runtime.journal.record(
+            vendor=self.vendor,
+            transport="websocket",
+            connection=connection_id,
+            direction=direction,
+            kind=kind,
+            data=data,
+            size=size,
+        )
+
+    def _journal_peer_close(self, closed: ConnectionClosed, connection_id: str) -> None:
+        received = closed.rcvd
+        self._runtime.journal.record(
+            vendor=self.vendor,
+            transport="websocket",
+            connection=connection_id,
+            direction="in",
+            kind="close" if received is not None else "disconnect",
+            code=received.code if received is not None else None,
+            reason=received.reason if received is not None else None,
+        )

@@ -1,0 +1,216 @@
+"""JSON <-> typed messages for ``/v0/stream/models`` (pure functions, no I/O).
+
+Parsing follows the documented error split (spec 2.3): text that is not JSON is E0100;
+JSON that does not match ``schemas/hume/publish.schema.json`` is E0101, with a
+Pydantic-style message naming the field (the real server answers unknown keys with
+"Extra inputs are not permitted").
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from mockserver.resources import load_schema
+
+from .errors import HumeError
+from .options import FaceOptions, LanguageOptions, ModelConfig
+
+if TYPE_CHECKING:
+    import jsonschema
+
+__all__ = [
+    "PublishRequest",
+    "decode_publish",
+    "encode",
+    "error_body",
+    "parse_json",
+]
+
+_TYPE_NAMES = {
+    "object": "a valid dictionary",
+    "string": "a valid string",
+    "number": "a valid number",
+    "integer": "a valid integer",
+    "boolean": "a valid boolean",
+    "array": "a valid list",
+    "null": "None",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class PublishRequest:
+    """A validated publish message (spec section 2). ``None`` means "not given"."""
+
+    data: str | None = None
+    models: ModelConfig | None = None
+    stream_window_ms: float | None = None
+    reset_stream: bool = False
+    raw_text: bool = False
+    job_details: bool = False
+    payload_id: str | None = None
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def parse_json(text: str) -> Any:
+    """Parse a text frame; raise E0100 unless it is strict JSON (no NaN/Infinity)."""
+    try:
+        return json.loads(text, parse_constant=_reject_constant)
+    except (ValueError, RecursionError) as exc:
+        detail = exc.msg if isinstance(exc, json.JSONDecodeError) else str(exc)
+        if isinstance(exc, json.JSONDecodeError):
+            detail = f"{exc.msg} at line {exc.lineno} column {exc.colno}"
+        raise HumeError.make("E0100", detail=detail) from None
+
+
+def request_echo(payload: Any) -> tuple[str | None, bool]:
+    """Best-effort ``(payload_id, job_details)`` of a payload, even an invalid one.
+
+    Errors echo ``payload_id`` and include ``job_details`` when asked (spec 3.3), so these
+    are read before validation.
+    """
+    if not isinstance(payload, dict):
+        return None, False
+    payload_id = payload.get("payload_id")
+    return (payload_id if isinstance(payload_id, str) else None), payload.get("job_details") is True
+
+
+@functools.cache
+def _validator() -> jsonschema.protocols.Validator:
+    import jsonschema
+
+    schema = load_schema("hume/publish.schema.json")
+    cls = jsonschema.validators.validator_for(schema)
+    return cls(schema)  # type: ignore[no-any-return]
+
+
+def _location(path: Any) -> str:
+    parts = [str(p) for p in path]
+    return ".".join(parts) if parts else "payload"
+
+
+def _describe(error: jsonschema.ValidationError) -> list[str]:
+    """Turn one schema error into Pydantic-like ``"loc: message"`` lines."""
+    loc = _location(error.absolute_path)
+    validator = error.validator
+    if validator == "additionalProperties":
+        extras = sorted(set(error.instance) - set(error.schema.get("properties", {})))
+        prefix = "" if loc == "payload" else loc + "."
+        return [f"{prefix}{key}: Extra inputs are not permitted" for key in extras]
+    if validator == "type":
+        expected = error.validator_value
+        names = [expected] if isinstance(expected, str) else [t for t in expected if t != "null"]
+        return [f"{loc}: Input should be {_TYPE_NAMES.get(names[0], names[0])}"]
+    if validator == "minimum":
+        return [f"{loc}: Input should be greater than or equal to {error.validator_value:g}"]
+    if validator == "maximum":
+        return [f"{loc}: Input should be less than or equal to {error.validator_value:g}"]
+    if validator == "exclusiveMinimum":
+        return [f"{loc}: Input should be greater than {error.validator_value:g}"]
+    if validator == "enum":
+        options = [f"'{v}'" for v in error.validator_value if v is not None]
+        listed = ", ".join(options[:-1]) + f" or {options[-1]}" if len(options) > 1 else options[0]
+        return [f"{loc}: Input should be {listed}"]
+    if validator == "anyOf":
+        # An object-or-null field: report the errors of the object branch.
+        branch = [
+            sub
+            for sub in error.context or []
+            if not (sub.validator == "type" and sub.validator_value == "null")
+        ]
+        if branch and all(sub.relative_schema_path[0] == 0 for sub in branch):
+            return [line for sub in branch for line in _describe(sub)]
+        return [f"{loc}: Input should be a valid dictionary"]
+    return [f"{loc}: {error.message}"]
+
+
+def decode_publish(payload: Any) -> PublishRequest:
+    """Validate a parsed publish message and return it typed; raise E0101 otherwise."""
+    errors = sorted(_validator().iter_errors(payload), key=lambda e: list(map(str, e.path)))
+    if errors:
+        lines = [line for err in errors for line in _describe(err)]
+        raise HumeError.make("E0101", detail="; ".join(dict.fromkeys(lines)))
+    assert isinstance(payload, dict)
+    window = payload.get("stream_window_ms")
+    return PublishRequest(
+        data=payload.get("data"),
+        models=_decode_models(payload.get("models")),
+        stream_window_ms=float(window) if window is not None else None,
+        reset_stream=payload.get("reset_stream") is True,
+        raw_text=payload.get("raw_text") is True,
+        job_details=payload.get("job_details") is True,
+        payload_id=payload.get("payload_id"),
+    )
+
+
+def _decode_models(models: dict[str, Any] | None) -> ModelConfig | None:
+    if models is None:
+        return None
+    face = models.get("face")
+    language = models.get("language")
+    return ModelConfig(
+        burst=models.get("burst") is not None,
+        face=_decode_face(face) if face is not None else None,
+        facemesh=models.get("facemesh") is not None,
+        language=_decode_language(language) if language is not None else None,
+        prosody=models.get("prosody") is not None,
+    )
+
+
+def _opt(value: Any, default: Any) -> Any:
+    return default if value is None else value
+
+
+def _decode_face(face: dict[str, Any]) -> FaceOptions:
+    defaults = FaceOptions()
+    return FaceOptions(
+        identify_faces=bool(_opt(face.get("identify_faces"), defaults.identify_faces)),
+        fps_pred=float(_opt(face.get("fps_pred"), defaults.fps_pred)),
+        prob_threshold=float(_opt(face.get("prob_threshold"), defaults.prob_threshold)),
+        min_face_size=float(_opt(face.get("min_face_size"), defaults.min_face_size)),
+        facs=face.get("facs") is not None,
+        descriptions=face.get("descriptions") is not None,
+    )
+
+
+def _decode_language(language: dict[str, Any]) -> LanguageOptions:
+    return LanguageOptions(
+        granularity=str(_opt(language.get("granularity"), "word")),
+        sentiment=language.get("sentiment") is not None,
+        toxicity=language.get("toxicity") is not None,
+    )
+
+
+def error_body(error: HumeError, *, payload_id: str | None, job_id: str | None) -> dict[str, Any]:
+    """The ``StreamErrorMessage`` for ``error`` (spec 3.3): always ``error`` and ``code``."""
+    body: dict[str, Any] = {"error": error.message, "code": error.code}
+    if payload_id is not None:
+        body["payload_id"] = payload_id
+    if job_id is not None:
+        body["job_details"] = {"job_id": job_id}
+    return body
+
+
+def encode(message: dict[str, Any]) -> str:
+    """Serialise a response deterministically (insertion order, compact, UTF-8)."""
+    for value in _floats(message):
+        if not math.isfinite(value):
+            raise ValueError("refusing to send a non-finite number")
+    return json.dumps(message, ensure_ascii=False, separators=(", ", ": "))
+
+
+def _floats(value: Any) -> Any:
+    if isinstance(value, float):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _floats(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _floats(item)

@@ -1,0 +1,234 @@
+"""One connection to ``/v0/stream/models``, as a sans-I/O state machine.
+
+Text frames in; response frames, close requests and deadlines out. The adapter pumps; a
+unit test can drive the session from a list with a manual clock. Rules implemented here
+(spec sections 3, 4.3, 7):
+
+* exactly one response frame per request frame, in order (also for messages that only
+  carry ``job_details`` or ``reset_stream``);
+* ``payload_id`` echoed on predictions and errors, ``job_details`` added when asked;
+* one 32-hex-character ``job_id`` per connection;
+* inactivity close (default 60 s) and an optional maximum duration;
+* close after N identical errors ("ten identical configuration errors", spec 4.3);
+* internal failures answer I0100 and are reported to the adapter, never leaked.
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+from typing import TYPE_CHECKING, Any
+
+from mockserver.core.clock import Clock
+from mockserver.core.events import CloseConnection, InternalFailure, OutboundEvent, SendText
+from mockserver.core.rng import SeedSource
+
+from .codec import PublishRequest, decode_publish, encode, error_body, parse_json, request_echo
+from .config import HumeSettings
+from .errors import CLOSE_CODES, HumeError
+from .options import ModelConfig
+
+if TYPE_CHECKING:
+    from .engine import ConnectionContext
+
+__all__ = ["HumeSession", "SessionState"]
+
+logger = logging.getLogger("mockserver.hume")
+
+
+class SessionState(enum.Enum):
+    OPEN = "open"  # serving requests
+    CLOSING = "closing"  # a close was requested; further frames are ignored
+    CLOSED = "closed"  # the transport is gone
+
+
+class HumeSession:
+    """The server side of one WebSocket connection.
+
+    Args:
+        settings: The Hume emulator settings.
+        clock: Monotonic time (inactivity and duration limits).
+        seeds: Seeded randomness for predictions.
+        job_id: This connection's job id (32 lowercase hex characters).
+        connection_id: Name used in logs and the journal.
+    """
+
+    def __init__(
+        self,
+        *,
+        settings: HumeSettings,
+        clock: Clock,
+        seeds: SeedSource,
+        job_id: str,
+        connection_id: str = "hume",
+    ) -> None:
+        self.settings = settings
+        self.job_id = job_id  # one per connection (spec 3.1)
+        self.connection_id = connection_id
+        self.state = SessionState.OPEN
+        self._clock = clock
+        self._seeds = seeds
+        self._opened_at = clock.now()  # for max_connection_s
+        self._last_activity = self._opened_at  # last client frame, for the inactivity close
+        self._outbox: list[OutboundEvent] = []  # drained by events_to_send()
+        self._last_models: ModelConfig | None = None  # for missing_models = "reuse"
+        self._context: ConnectionContext | None = None  # model state, created on first media
+        self._error_counts: dict[tuple[str, str], int] = {}  # identical-error counter
+        self._requests = 0  # frames answered
+
+    # -- inputs -------------------------------------------------------------------------
+
+    def receive_text(self, text: str) -> None:
+        """Handle one text frame: queue exactly one response."""
+        if self.state is not SessionState.OPEN:
+            return
+        self._last_activity = self._clock.now()
+        self._requests += 1
+        payload_id: str | None = None
+        wants_job = False
+        try:
+            payload = parse_json(text)
+            payload_id, wants_job = request_echo(payload)
+            request = decode_publish(payload)
+            response = self._process(request)
+        except HumeError as err:
+            self._reply_error(err, payload_id, wants_job)
+            return
+        except Exception as exc:
+            logger.exception("%s: internal error while handling a frame", self.connection_id)
+            self._outbox.append(InternalFailure(f"hume session {self.connection_id}", exc))
+            self._send(error_body(HumeError.make("I0100"), payload_id=payload_id, job_id=None))
+            return
+        self._error_counts_after_success()
+        self._send(response)
+
+    def receive_binary(self, data: bytes) -> None:
+        """Binary frames are not part of the protocol: answer E0100 and keep serving."""
+        if self.state is not SessionState.OPEN:
+            return
+        self._last_activity = self._clock.now()
+        self._requests += 1
+        detail = f"received a binary frame of {len(data)} bytes; send JSON as a text frame"
+        self._reply_error(HumeError.make("E0100", detail=detail), None, False)
+
+    def connection_closed(self) -> None:
+        """The transport is gone (client close, drop, or our own close completed)."""
+        self.state = SessionState.CLOSED
+
+    # -- time ---------------------------------------------------------------------------
+
+    def next_deadline(self) -> float | None:
+        """When :meth:`tick` must next be called, or None."""
+        if self.state is not SessionState.OPEN:
+            return None
+        deadline = self._last_activity + self.settings.inactivity_timeout_s
+        if self.settings.max_connection_s > 0:
+            deadline = min(deadline, self._opened_at + self.settings.max_connection_s)
+        return deadline
+
+    def tick(self, now: float) -> None:
+        """Apply the inactivity and duration limits."""
+        if self.state is not SessionState.OPEN:
+            return
+        limit = self.settings.max_connection_s
+        if limit > 0 and now >= self._opened_at + limit:
+            self._close("max_duration", seconds=limit)
+        elif now >= self._last_activity + self.settings.inactivity_timeout_s:
+            self._close("inactivity", seconds=self.settings.inactivity_timeout_s)
+
+    # -- outputs ------------------------------------------------------------------------
+
+    def events_to_send(self) -> list[OutboundEvent]:
+        """Drain the queued events, in order."""
+        events, self._outbox = self._outbox, []
+        return events
+
+    # -- internals ----------------------------------------------------------------------
+
+    def _process(self, request: PublishRequest) -> dict[str, Any]:
+        body: dict[str, Any] = {}
+        if request.payload_id is not None:
+            body["payload_id"] = request.payload_id
+        if request.job_details:
+            body["job_details"] = {"job_id": self.job_id}
+        if request.data is None:
+            if not (request.reset_stream or request.job_details):
+                missing = (
+                    "data: Field required"
+                    if request.models
+                    else ("payload: Nothing to process: send data, reset_stream or job_details")
+                )
+                raise HumeError.make("E0101", detail=missing)
+            if request.reset_stream and self._context is not None:
+                self._context.window.reset()
+            return body
+        models = self._models_for(request)
+        from . import engine  # heavy (NumPy, PyAV, OpenCV): imported on first media
+
+        if self._context is None:
+            self._context = engine.ConnectionContext()
+        if request.reset_stream:
+            self._context.window.reset()
+        body.update(
+            engine.run_models(
+                request, models, self._context, settings=self.settings, seeds=self._seeds
+            )
+        )
+        self._last_models = models
+        return body
+
+    def _models_for(self, request: PublishRequest) -> ModelConfig:
+        models = request.models
+        if models is None:
+            if self.settings.missing_models == "reuse" and self._last_models is not None:
+                return self._last_models
+            raise HumeError.make(
+                "E0101",
+                detail="models: Field required (no models are configured on this connection)",
+            )
+        if not models.names():
+            raise HumeError.make(
+                "E0101",
+                detail="models: At least one of burst, face, facemesh, language or "
+                "prosody must be configured",
+            )
+        return models
+
+    def _reply_error(self, err: HumeError, payload_id: str | None, wants_job: bool) -> None:
+        self._send(
+            error_body(err, payload_id=payload_id, job_id=self.job_id if wants_job else None)
+        )
+        limit = self.settings.repeated_error_limit
+        if not limit:
+            return
+        signature = (err.code, err.message)
+        if self.settings.repeated_error_mode == "consecutive":
+            count = self._error_counts.get(signature, 0) + 1
+            self._error_counts = {signature: count}
+        else:
+            count = self._error_counts.get(signature, 0) + 1
+            self._error_counts[signature] = count
+        if count >= limit:
+            self._close("repeated_errors", count=count, message=err.message)
+
+    def _error_counts_after_success(self) -> None:
+        if self.settings.repeated_error_mode == "consecutive":
+            self._error_counts.clear()
+
+    def _send(self, body: dict[str, Any]) -> None:
+        self._outbox.append(SendText(encode(body)))
+
+    def _close(self, kind: str, **fields: Any) -> None:
+        code, template = CLOSE_CODES[kind]
+        reason = _truncate_reason(template.format(**fields))
+        self.state = SessionState.CLOSING
+        logger.debug("%s: closing (%s): %s", self.connection_id, code, reason)
+        self._outbox.append(CloseConnection(code, reason))
+
+
+def _truncate_reason(reason: str, limit: int = 123) -> str:
+    """Close reasons are limited to 123 UTF-8 bytes (RFC 6455 section 5.5)."""
+    encoded = reason.encode("utf-8")
+    if len(encoded) <= limit:
+        return reason
+    return encoded[: limit - 3].decode("utf-8", "ignore") + "..."
