@@ -1,0 +1,85 @@
+"""The command line: flags, errors, and a real ``serve`` process stopped with Ctrl-C."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from websockets.sync.client import connect
+
+from mockserver.cli import build_parser, main
+from mockserver.config import all_settings
+
+
+def test_config_command_prints_resolved_json(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["config", "--seed", "7", "--hume-api-key", "a", "--hume-api-key", "b"]) == 0
+    config = json.loads(capsys.readouterr().out)
+    assert config["seed"] == 7
+    assert config["vendors"]["hume"]["api_keys"] == ["a", "b"]
+
+
+def test_boolean_flags_have_negative_forms(capsys: pytest.CaptureFixture[str]) -> None:
+    main(["config", "--hume-compression"])
+    assert json.loads(capsys.readouterr().out)["vendors"]["hume"]["compression"] is True
+    main(["config", "--no-hume-enabled"])
+    assert json.loads(capsys.readouterr().out)["vendors"]["hume"]["enabled"] is False
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["serve", "--hume-port", "x"], "--hume-port: expected an integer, got 'x'"),
+        (["serve", "--host", "10.0.0.1"], "not a loopback address"),
+        (["serve", "--config", "/nonexistent.toml"], "cannot read config file"),
+    ],
+)
+def test_bad_settings_exit_2_with_a_clear_message(
+    argv: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(argv)
+    assert info.value.code == 2
+    assert message in capsys.readouterr().err
+
+
+def test_every_setting_is_a_serve_flag() -> None:
+    help_text = build_parser()._subparsers._group_actions[0].choices["serve"].format_help()  # type: ignore[union-attr]
+    for setting in all_settings():
+        assert setting.flag_name in help_text
+        assert setting.env_name in help_text
+
+
+@pytest.mark.e2e
+def test_serve_prints_listeners_serves_and_stops_cleanly_on_ctrl_c(tmp_path: Path) -> None:
+    env = dict(os.environ, MOCKSERVER_HUME_API_KEYS="cli-key", PYTHONUNBUFFERED="1")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "mockserver", "serve", "--hume-port", "0", "--seed", "3"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    try:
+        assert process.stdout is not None
+        first = process.stdout.readline()
+        match = re.search(r"(ws://127\.0\.0\.1:\d+/v0/stream/models)", first)
+        assert match, first
+        assert "cli-key" in first
+        assert "Press Ctrl-C" in process.stdout.readline()
+        with connect(match.group(1), additional_headers={"X-Hume-Api-Key": "cli-key"}) as ws:
+            ws.send('{"job_details": true}')
+            assert len(json.loads(ws.recv())["job_details"]["job_id"]) == 32
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=20)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 0, err
+    assert "Shutting down" in out
+    assert "Traceback" not in err
