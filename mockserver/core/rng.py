@@ -64,11 +64,22 @@ class SeedSource:
         return (self.integer(*parts) >> 11) / _UNIT
 
     def uniforms(self, count: int, *parts: object) -> list[float]:
-        """Return ``count`` floats in ``[0, 1)``, all derived from the same key."""
+        """Return ``count`` floats in ``[0, 1)``, all derived from the same key.
+
+        Equal to hashing ``(*parts, "block", n)`` for each 64-byte block ``n``; the key is
+        hashed once and the hash state copied per block.
+        """
+        base = hashlib.blake2b(digest_size=64)
+        base.update(self._prefix)
+        for part in parts:
+            base.update(_encode(part))
+        base.update(_encode("block"))
         out: list[float] = []
         block = 0
         while len(out) < count:
-            raw = self.digest(*parts, "block", block, size=64)
+            h = base.copy()
+            h.update(_encode(block))
+            raw = h.digest()
             for i in range(0, 64, 8):
                 if len(out) == count:
                     break
