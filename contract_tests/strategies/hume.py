@@ -1,0 +1,126 @@
+"""Strategies for Hume ``/v0/stream/models`` publish messages, valid and invalid.
+
+Valid messages come from ``schemas/hume/publish.schema.json``; their ``data`` mixes
+arbitrary strings with real media from the shipped fixtures and real text, so that both
+error paths and model paths are exercised. Invalid messages are valid ones broken in one
+documented way, each paired with the error codes a faithful server may answer.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import json
+from typing import Any
+
+from hypothesis import strategies as st
+
+from mockserver.resources import fixture_path, load_schema
+
+from .jsonschema import from_schema
+
+__all__ = [
+    "InvalidMessage",
+    "hume_invalid_messages",
+    "hume_media_data",
+    "hume_publish_messages",
+]
+
+#: Small fixtures that are cheap to send (and their file types).
+MEDIA_FIXTURES = ("face.jpg", "no_face.png", "speech_16k.wav", "silence_16k.wav", "speech.mp3")
+
+
+@functools.cache
+def _fixture_b64(name: str) -> str:
+    return base64.b64encode(fixture_path(f"media/{name}").read_bytes()).decode("ascii")
+
+
+def hume_media_data() -> st.SearchStrategy[str]:
+    """Base64 of a real media fixture."""
+    return st.sampled_from(MEDIA_FIXTURES).map(_fixture_b64)
+
+
+_TEXTS = st.sampled_from(
+    [
+        "Mary had a little lamb",
+        "I am furious with you!",
+        "I am delighted. Thank you so much.",
+        "   ",
+        "",
+    ]
+)
+
+
+def hume_publish_messages() -> st.SearchStrategy[dict[str, Any]]:
+    """Messages valid against the publish schema, with realistic and arbitrary data."""
+    data = st.one_of(
+        st.none(),
+        st.text(max_size=30),
+        _TEXTS,
+        hume_media_data(),
+    )
+    return from_schema(load_schema("hume/publish.schema.json"), overrides={"data": data})
+
+
+class InvalidMessage:
+    """A text frame that breaks the contract, and the codes a server may answer."""
+
+    def __init__(self, text: str, codes: frozenset[str], why: str) -> None:
+        self.text = text
+        self.codes = codes
+        self.why = why
+
+    def __repr__(self) -> str:
+        return f"InvalidMessage({self.why}: {self.text[:80]!r})"
+
+
+def _not_json(text: str) -> bool:
+    try:
+        json.loads(text)
+    except ValueError:
+        return True
+    return False
+
+
+_WRONG_TYPES: dict[str, st.SearchStrategy[Any]] = {
+    "data": st.integers() | st.booleans() | st.lists(st.integers(), max_size=2),
+    "models": st.integers() | st.text(max_size=5) | st.lists(st.none(), max_size=2),
+    "stream_window_ms": st.text(max_size=5) | st.booleans(),
+    "reset_stream": st.integers() | st.text(max_size=5),
+    "raw_text": st.integers() | st.text(max_size=5),
+    "job_details": st.integers() | st.text(max_size=5),
+    "payload_id": st.integers() | st.booleans() | st.dictionaries(st.text(max_size=2), st.none(), max_size=1),
+}
+
+
+def hume_invalid_messages() -> st.SearchStrategy[InvalidMessage]:
+    """Frames that are not JSON, not an object, or break the schema in one place."""
+    base = from_schema(load_schema("hume/publish.schema.json"), overrides={"data": st.none()})
+    e0100 = frozenset({"E0100"})
+    e0101 = frozenset({"E0101"})
+    not_json = st.text(max_size=40).filter(_not_json).map(
+        lambda t: InvalidMessage(t, e0100, "not JSON")
+    )
+    not_object = st.one_of(
+        st.lists(st.integers(), max_size=3), st.integers(), st.text(max_size=5), st.none()
+    ).map(lambda v: InvalidMessage(json.dumps(v), e0101, "not an object"))
+    extra_key = st.tuples(
+        base,
+        st.text(min_size=1, max_size=12).filter(lambda k: k not in _WRONG_TYPES),
+        st.integers() | st.text(max_size=4),
+    ).map(lambda t: InvalidMessage(json.dumps({**t[0], t[1]: t[2]}), e0101, "unknown key"))
+    wrong_type = st.tuples(base, st.sampled_from(sorted(_WRONG_TYPES))).flatmap(
+        lambda t: _WRONG_TYPES[t[1]].map(
+            lambda value: InvalidMessage(
+                json.dumps({**t[0], t[1]: value}), e0101, f"wrong type for {t[1]}"
+            )
+        )
+    )
+    window = st.tuples(
+        base, st.floats(max_value=499.99) | st.floats(min_value=10000.01, allow_infinity=False)
+    ).map(
+        lambda t: InvalidMessage(
+            json.dumps({**t[0], "stream_window_ms": t[1]}), e0101, "window out of range"
+        )
+    )
+    return st.one_of(not_json, not_object, extra_key, wrong_type, window)

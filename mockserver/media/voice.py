@@ -1,0 +1,397 @@
+"""Voice activity detection and acoustic features (vendor-neutral).
+
+Behavioral Signals "detects voice activity first" and sends nothing for silence or non-speech
+(spec ``behavioral-signals.md`` 2.4); Hume's audio models answer "No speech detected." /
+"No vocal bursts detected." (spec ``hume-expression-stream.md`` 4.2). Both emulators use
+:class:`FrameVad` / :func:`detect_speech` for that, and :func:`analyse_voice` to measure what
+their expression scores are derived from.
+
+Frames: ``FRAME_S`` = 20 ms, frame ``i`` covers samples ``[i * F, (i + 1) * F)`` with
+``F = round(FRAME_S * sample_rate)``, at fixed positions from the start of the stream.
+
+Raw per-frame decision (absolute thresholds, never relative to the chunk or the clip, so that
+chunking cannot change a decision and quiet speech is still speech): the frame is voiced when
+
+* its RMS level is at least ``LEVEL_DBFS`` (-50 dBFS; ``20 * log10(rms)``, full-scale square
+  wave = 0 dBFS), and
+* the normalised autocorrelation of the 40 ms window ending at the frame's end (the frame and
+  the previous one; zeros before the stream) has a local peak of at least ``PERIODICITY``
+  (0.5) at a lag between 2.5 ms and 16.7 ms (60 to 400 Hz). Steady noise, digital silence
+  and clicks have no such peak.
+
+Smoothing, each step a fixed-size window operation on the raw decisions (so the result is
+the same for any chunking; frames before the stream start and after its end count as
+unvoiced):
+
+1. bridge gaps of at most ``BRIDGE_FRAMES`` (10 frames = 200 ms) between voiced frames
+   (unvoiced consonants, short pauses inside words);
+2. drop runs shorter than ``MIN_RUN_FRAMES`` (3 frames = 60 ms; clicks, blips);
+3. pad each run by ``PAD_FRAMES`` (2 frames = 40 ms) on both sides (onsets, fricative tails).
+
+A frame's decision therefore depends on the raw decisions of the 14 frames before and after
+it: :class:`FrameVad` emits it ``DELAY_FRAMES`` (14 frames = 280 ms) after the frame is
+complete, and :meth:`FrameVad.flush` emits the rest at end of stream.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from mockserver.media.audio import AudioClip
+
+__all__ = [
+    "BRIDGE_FRAMES",
+    "DELAY_FRAMES",
+    "FRAME_S",
+    "LEVEL_DBFS",
+    "MIN_RUN_FRAMES",
+    "PAD_FRAMES",
+    "PERIODICITY",
+    "FrameVad",
+    "SpeechSegment",
+    "VoiceFeatures",
+    "analyse_voice",
+    "detect_speech",
+]
+
+FRAME_S = 0.02  #: frame hop and length in seconds
+WINDOW_FRAMES = 2  # analysis window, in frames, ending at the frame's end
+LEVEL_DBFS = -50.0  #: minimum frame RMS level of a voiced frame
+PERIODICITY = 0.5  #: minimum normalised-autocorrelation peak of a voiced frame
+F0_MIN_HZ = 60.0
+F0_MAX_HZ = 400.0
+BRIDGE_FRAMES = 10  #: longest gap (frames) filled between voiced frames
+MIN_RUN_FRAMES = 3  #: shortest run (frames) kept after bridging
+PAD_FRAMES = 2  #: frames added before and after each run
+DELAY_FRAMES = BRIDGE_FRAMES + MIN_RUN_FRAMES - 1 + PAD_FRAMES  #: decision delay (frames)
+_FLOOR_DBFS = -120.0
+_OCTAVE_TOLERANCE = 0.85  # prefer the shortest lag whose peak is this close to the best
+_SYLLABLE_PROMINENCE_DB = 4.0
+
+FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
+
+
+def _frame_length(sample_rate: int) -> int:
+    if sample_rate <= 0:
+        raise ValueError("sample_rate must be positive")
+    return max(1, round(FRAME_S * sample_rate))
+
+
+@dataclass(frozen=True, slots=True)
+class _FrameStats:
+    """Per-frame measurements (one entry per frame)."""
+
+    level_db: FloatArray  # RMS level of the frame, dBFS
+    periodicity: FloatArray  # best normalised autocorrelation peak in the F0 range, 0 if none
+    f0_hz: FloatArray  # F0 from the chosen autocorrelation peak, NaN if none
+    centroid_hz: FloatArray  # spectral centroid of the analysis window (magnitude-weighted)
+
+    @property
+    def voiced(self) -> BoolArray:
+        """Raw (unsmoothed) voice decisions."""
+        return np.asarray((self.level_db >= LEVEL_DBFS) & (self.periodicity >= PERIODICITY))
+
+
+def _analyse_frames(windows: FloatArray, frame: int, sample_rate: int) -> _FrameStats:
+    """Measure frames from their analysis windows, shape ``(n, WINDOW_FRAMES * frame)``.
+
+    Each row is processed on its own (row-wise FFTs and elementwise maths), so a frame's
+    result does not depend on which other frames share the batch.
+    """
+    n, width = windows.shape
+    if n == 0:
+        empty = np.zeros(0, dtype=np.float64)
+        return _FrameStats(empty, empty, empty, empty)
+    own = windows[:, width - frame :]
+    power = np.mean(own * own, axis=1)
+    level_db = 10.0 * np.log10(np.maximum(power, 10.0 ** (_FLOOR_DBFS / 10.0)))
+
+    x = windows - windows.mean(axis=1, keepdims=True)
+    nfft = 2 * width
+    spec = np.fft.rfft(x, n=nfft, axis=1)
+    ac = np.fft.irfft(spec.real**2 + spec.imag**2, n=nfft, axis=1)[:, :width]
+    sq = np.cumsum(x * x, axis=1)
+    total = sq[:, -1:]
+    lag_min = max(1, math.floor(sample_rate / F0_MAX_HZ))
+    lag_max = min(width - 2, math.ceil(sample_rate / F0_MIN_HZ))
+    periodicity = np.zeros(n, dtype=np.float64)
+    f0 = np.full(n, np.nan, dtype=np.float64)
+    if lag_max - lag_min >= 2:
+        lags = np.arange(lag_min - 1, lag_max + 2)
+        head = sq[:, width - 1 - lags]  # energy of x[0 : width - lag]
+        tail = total - np.where(lags > 0, sq[:, np.maximum(lags - 1, 0)], 0.0)  # x[lag:]
+        denom = np.sqrt(np.maximum(head * tail, 0.0))
+        r = np.where(denom > 1e-20, ac[:, lags] / np.where(denom > 1e-20, denom, 1.0), 0.0)
+        mid = r[:, 1:-1]
+        peak = (mid >= r[:, :-2]) & (mid > r[:, 2:]) & (mid > 0.0)
+        masked = np.where(peak, mid, -np.inf)
+        best = masked.max(axis=1)
+        has = np.isfinite(best)
+        periodicity = np.where(has, best, 0.0)
+        # Shortest lag whose peak is nearly as good as the best one (avoids octave drops).
+        good = peak & (mid >= _OCTAVE_TOLERANCE * np.where(has, best, np.inf)[:, None])
+        pick = np.argmax(good, axis=1)
+        rows = np.arange(n)
+        y0 = r[rows, pick]
+        y1 = r[rows, pick + 1]
+        y2 = r[rows, pick + 2]
+        curv = y0 - 2.0 * y1 + y2
+        shift = np.where(curv < 0.0, 0.5 * (y0 - y2) / np.where(curv < 0.0, curv, -1.0), 0.0)
+        lag = lags[pick + 1] + np.clip(shift, -0.5, 0.5)
+        f0 = np.where(has, sample_rate / lag, np.nan)
+
+    hann = np.hanning(width)
+    mag = np.abs(np.fft.rfft(windows * hann, axis=1))
+    freqs = np.fft.rfftfreq(width, 1.0 / sample_rate)
+    msum = mag.sum(axis=1)
+    centroid = np.where(msum > 0.0, (mag @ freqs) / np.where(msum > 0.0, msum, 1.0), 0.0)
+    return _FrameStats(level_db, periodicity, f0, centroid)
+
+
+def _windows(samples: FloatArray, frame: int, n_frames: int) -> FloatArray:
+    """Analysis windows of ``n_frames`` frames from ``samples`` (which starts with context)."""
+    width = WINDOW_FRAMES * frame
+    view = np.lib.stride_tricks.sliding_window_view(samples, width)[::frame][:n_frames]
+    return np.asarray(view, dtype=np.float64)
+
+
+def _smooth(raw: BoolArray) -> BoolArray:
+    """Smoothed decisions for ``raw[DELAY_FRAMES : len(raw) - DELAY_FRAMES]``.
+
+    ``raw`` holds the raw decisions with ``DELAY_FRAMES`` frames of context on each side.
+    """
+    g, m, p = BRIDGE_FRAMES, MIN_RUN_FRAMES, PAD_FRAMES
+    n = len(raw)
+    if n <= 2 * DELAY_FRAMES:
+        return np.zeros(0, dtype=np.bool_)
+    # 1. Bridge: voiced on both sides within a gap of at most g frames. Output covers [g, n-g).
+    core = raw[g : n - g]
+    left = np.full(len(core), g + 1, dtype=np.int64)
+    right = np.full(len(core), g + 1, dtype=np.int64)
+    for d in range(g, 0, -1):  # smallest distance wins (assigned last)
+        left = np.where(raw[g - d : n - g - d], d, left)
+        right = np.where(raw[g + d : n - g + d], d, right)
+    bridged = core | (left + right - 1 <= g)
+    # 2. Keep runs of at least m frames. Output covers [g+m-1, n-g-m+1).
+    nb = len(bridged)
+    full = np.ones(nb - m + 1, dtype=np.bool_)
+    for d in range(m):
+        full &= bridged[d : nb - m + 1 + d]
+    kept = np.zeros(nb - 2 * (m - 1), dtype=np.bool_)
+    for d in range(m):
+        kept |= full[d : d + len(kept)]
+    kept &= bridged[m - 1 : nb - m + 1]
+    # 3. Pad by p frames. Output covers [DELAY, n-DELAY).
+    nk = len(kept)
+    out = np.zeros(nk - 2 * p, dtype=np.bool_)
+    for d in range(2 * p + 1):
+        out |= kept[d : d + len(out)]
+    return out
+
+
+class FrameVad:
+    """Streaming, chunking-invariant voice activity detector (module docstring: design).
+
+    :meth:`push` returns one decision per frame, in frame order, each ``DELAY_FRAMES``
+    frames after the frame completed; :meth:`flush` returns the remaining decisions
+    (the last, partial frame zero-padded), for ``ceil(n_samples / frame_length)`` in total.
+    """
+
+    __slots__ = ("_closed", "_emitted", "_frame", "_pending", "_rate", "_raw", "_raw_start")
+
+    def __init__(self, sample_rate: int = 16000) -> None:
+        self._rate = sample_rate
+        self._frame = _frame_length(sample_rate)
+        context = (WINDOW_FRAMES - 1) * self._frame
+        self._pending = np.zeros(context, dtype=np.float64)  # context + unframed samples
+        # Raw decisions from absolute frame _raw_start on; DELAY_FRAMES unvoiced frames
+        # stand for the time before the stream.
+        self._raw = np.zeros(DELAY_FRAMES, dtype=np.bool_)
+        self._raw_start = -DELAY_FRAMES
+        self._emitted = 0  # frames decided so far
+        self._closed = False
+
+    @property
+    def frame_length(self) -> int:
+        """Samples per frame."""
+        return self._frame
+
+    @property
+    def frame_s(self) -> float:
+        """Frame duration in seconds (``frame_length / sample_rate``)."""
+        return self._frame / self._rate
+
+    @property
+    def delay_frames(self) -> int:
+        """Frames between a frame's completion and its decision."""
+        return DELAY_FRAMES
+
+    def _analyse(self, n_frames: int) -> None:
+        if n_frames <= 0:
+            return
+        windows = _windows(self._pending, self._frame, n_frames)
+        stats = _analyse_frames(windows, self._frame, self._rate)
+        self._raw = np.concatenate((self._raw, stats.voiced))
+        self._pending = self._pending[n_frames * self._frame :]
+
+    def _decide(self, end: int) -> list[bool]:
+        """Decide frames ``_emitted .. end - 1`` (needs raw up to ``end + DELAY_FRAMES``)."""
+        if end <= self._emitted:
+            return []
+        lo = self._emitted - DELAY_FRAMES - self._raw_start
+        hi = end + DELAY_FRAMES - self._raw_start
+        decisions = _smooth(self._raw[lo:hi])
+        self._emitted = end
+        # Keep only the context the next decision needs.
+        drop = self._emitted - DELAY_FRAMES - self._raw_start
+        if drop > 0:
+            self._raw = self._raw[drop:]
+            self._raw_start += drop
+        return [bool(v) for v in decisions]
+
+    def push(self, samples: npt.NDArray[np.floating] | npt.ArrayLike) -> list[bool]:
+        """Add samples; return the decisions that became final (True = speech)."""
+        if self._closed:
+            raise RuntimeError("push() after flush()")
+        data = np.asarray(samples, dtype=np.float64).reshape(-1)
+        if len(data):
+            self._pending = np.concatenate((self._pending, data))
+        context = (WINDOW_FRAMES - 1) * self._frame
+        self._analyse((len(self._pending) - context) // self._frame)
+        analysed = self._raw_start + len(self._raw)
+        return self._decide(analysed - DELAY_FRAMES)
+
+    def flush(self) -> list[bool]:
+        """End the stream and return the remaining decisions."""
+        if self._closed:
+            return []
+        self._closed = True
+        context = (WINDOW_FRAMES - 1) * self._frame
+        if len(self._pending) > context:
+            short = self._frame - (len(self._pending) - context)
+            self._pending = np.concatenate((self._pending, np.zeros(short)))
+            self._analyse(1)
+        analysed = self._raw_start + len(self._raw)
+        self._raw = np.concatenate((self._raw, np.zeros(DELAY_FRAMES, dtype=np.bool_)))
+        return self._decide(analysed)
+
+
+@dataclass(frozen=True, slots=True)
+class SpeechSegment:
+    """A stretch of detected speech, in seconds from the start of the clip."""
+
+    start_s: float
+    end_s: float
+
+
+def detect_speech(
+    clip: AudioClip, *, min_speech_s: float = 0.1, min_silence_s: float = 0.3
+) -> list[SpeechSegment]:
+    """Speech segments of a clip, from the same decisions :class:`FrameVad` streams.
+
+    Runs of speech frames become segments (end clamped to the clip's duration); segments
+    separated by less than ``min_silence_s`` are merged; then segments shorter than
+    ``min_speech_s`` are dropped.
+    """
+    vad = FrameVad(clip.sample_rate)
+    decisions = vad.push(clip.samples) + vad.flush()
+    step = vad.frame_s
+    duration = clip.duration_s
+    runs: list[list[float]] = []
+    start: int | None = None
+    for i, speech in enumerate([*decisions, False]):
+        if speech and start is None:
+            start = i
+        elif not speech and start is not None:
+            runs.append([start * step, min(i * step, duration)])
+            start = None
+    merged: list[list[float]] = []
+    for run in runs:
+        if merged and run[0] - merged[-1][1] < min_silence_s:
+            merged[-1][1] = run[1]
+        else:
+            merged.append(run)
+    return [SpeechSegment(a, b) for a, b in merged if b - a >= min_speech_s and b > a]
+
+
+@dataclass(frozen=True, slots=True)
+class VoiceFeatures:
+    """Acoustic summary of a stretch of audio (see :func:`analyse_voice`)."""
+
+    loudness_dbfs: float  # RMS level of the voiced frames (all frames if none), dBFS
+    pitch_hz: float | None  # median F0 of the voiced frames; None if no frame is voiced
+    pitch_spread_st: float  # robust std of F0 in semitones: IQR / 1.349
+    speaking_rate: float  # syllable-like level peaks per second of (smoothed) speech
+    voiced_fraction: float  # voiced frames / all frames
+    brightness_hz: float  # median spectral centroid of the voiced frames (all if none)
+
+
+def _syllable_peaks(level_db: FloatArray, voiced: BoolArray) -> int:
+    """Count level peaks at least ``_SYLLABLE_PROMINENCE_DB`` above the dips around them."""
+    if len(level_db) < 3:
+        return int(voiced.any())
+    power = 10.0 ** (level_db / 10.0)
+    smooth = np.convolve(np.pad(power, 1, mode="edge"), np.ones(3) / 3.0, mode="valid")
+    env = 10.0 * np.log10(np.maximum(smooth, 10.0 ** (_FLOOR_DBFS / 10.0)))
+    count = 0
+    rising = False  # hysteresis: looking for a peak (True) or for a dip (False)
+    low, high, high_voiced = math.inf, -math.inf, False
+    for value, is_voiced in zip(env.tolist(), voiced.tolist(), strict=True):
+        if rising:
+            if value > high:
+                high, high_voiced = value, is_voiced
+            if high - value >= _SYLLABLE_PROMINENCE_DB:
+                count += int(high_voiced and high >= LEVEL_DBFS)
+                rising, low = False, value
+        else:
+            low = min(low, value)
+            if value - low >= _SYLLABLE_PROMINENCE_DB:
+                rising, high, high_voiced = True, value, is_voiced
+    if rising:  # a prominent rise that the audio ended on
+        count += int(high_voiced and high >= LEVEL_DBFS)
+    return count
+
+
+def analyse_voice(
+    samples: npt.NDArray[np.floating] | npt.ArrayLike, sample_rate: int
+) -> VoiceFeatures:
+    """Measure loudness, pitch, pitch spread, speaking rate, voicing and brightness.
+
+    Uses the :class:`FrameVad` frames and raw voicing decisions (module docstring).
+    """
+    data = np.asarray(samples, dtype=np.float64).reshape(-1)
+    frame = _frame_length(sample_rate)
+    n_frames = max(1, -(-len(data) // frame))
+    context = (WINDOW_FRAMES - 1) * frame
+    padded = np.concatenate((np.zeros(context), data, np.zeros(n_frames * frame - len(data))))
+    stats = _analyse_frames(_windows(padded, frame, n_frames), frame, sample_rate)
+    voiced = stats.voiced
+    chosen = voiced if voiced.any() else np.ones(n_frames, dtype=np.bool_)
+    loudness = 10.0 * np.log10(max(float(np.mean(10.0 ** (stats.level_db[chosen] / 10.0))), 1e-12))
+    pitch: float | None = None
+    spread = 0.0
+    if voiced.any():
+        f0 = stats.f0_hz[voiced]
+        pitch = float(np.median(f0))
+        semis = 12.0 * np.log2(f0 / pitch)
+        q75, q25 = np.percentile(semis, [75.0, 25.0])
+        spread = float((q75 - q25) / 1.349)
+    raw = np.concatenate(
+        (np.zeros(DELAY_FRAMES, np.bool_), voiced, np.zeros(DELAY_FRAMES, np.bool_))
+    )
+    active_s = float(np.count_nonzero(_smooth(raw))) * frame / sample_rate
+    peaks = _syllable_peaks(stats.level_db, voiced)
+    rate = peaks / active_s if active_s > 0.0 else 0.0
+    return VoiceFeatures(
+        loudness_dbfs=max(_FLOOR_DBFS, float(loudness)),
+        pitch_hz=pitch,
+        pitch_spread_st=spread,
+        speaking_rate=float(rate),
+        voiced_fraction=float(np.count_nonzero(voiced)) / n_frames,
+        brightness_hz=float(np.median(stats.centroid_hz[chosen])),
+    )

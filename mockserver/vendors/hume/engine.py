@@ -1,0 +1,306 @@
+"""Run the configured models on one payload (spec sections 2, 3, 6, 7).
+
+Steps, in order: classify ``data`` into a file type (base64 -> E0201, unknown -> E0200);
+check every configured model supports that type (E0102, canonical model order); check the
+documented limits (E0203-E0207); run each model. A model that finds nothing answers with
+its nested warning (spec 3.2) while the others still return predictions.
+
+This module imports NumPy, PyAV, Pillow and OpenCV; the session imports it lazily.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from mockserver.core.rng import SeedSource
+from mockserver.media.audio import AudioClip, decode_audio
+from mockserver.media.errors import MediaError, NoAudioError
+from mockserver.media.probe import MediaInfo, probe
+
+from .codec import PublishRequest
+from .config import HumeSettings
+from .errors import HumeError, model_warning
+from .face import FaceFrame, FaceTracker, predict_faces
+from .facemesh import parse_facemesh, predict_facemesh
+from .language import predict_language
+from .options import ModelConfig
+from .window import AudioWindow
+
+__all__ = [
+    "AUDIO_LIMIT_S",
+    "FACEMESH_MAX_FACES",
+    "IMAGE_MAX_PX",
+    "TEXT_LIMIT",
+    "VIDEO_LIMIT_S",
+    "ConnectionContext",
+    "run_models",
+]
+
+AUDIO_LIMIT_S = 5.0  # E0203 (spec 6)
+VIDEO_LIMIT_S = 5.0  # E0204 (spec 6, 3rd-party)
+IMAGE_MAX_PX = 3000  # E0205 (spec 6)
+TEXT_LIMIT = 10_000  # E0206 (spec 6)
+FACEMESH_MAX_FACES = 10  # E0207 (spec 6)
+SAMPLE_RATE = 16_000
+DEFAULT_WINDOW_MS = 5000.0
+
+#: Which detected file types each model accepts (spec 6.1, E0102 description).
+COMPATIBLE: dict[str, frozenset[str]] = {
+    "burst": frozenset({"audio", "video"}),
+    "prosody": frozenset({"audio", "video"}),
+    "face": frozenset({"image", "video", "video_no_audio"}),
+    "facemesh": frozenset({"facemesh"}),
+    "language": frozenset({"text"}),
+}
+
+_DATA_URL = re.compile(r"^data:[^,]{0,200};base64,")
+_WHITESPACE = re.compile(r"\s+")
+
+
+@dataclass
+class ConnectionContext:
+    """Model state that lives as long as the WebSocket connection."""
+
+    window: AudioWindow = field(default_factory=AudioWindow)  # reset by reset_stream
+    tracker: FaceTracker = field(default_factory=FaceTracker)  # survives reset_stream
+
+
+@dataclass(frozen=True, slots=True)
+class _Text:
+    text: str
+    file_type: str = "text"
+
+
+@dataclass(frozen=True, slots=True)
+class _Facemesh:
+    faces: list[list[tuple[float, float, float]]]
+    file_type: str = "facemesh"
+
+
+@dataclass(frozen=True, slots=True)
+class _Media:
+    raw: bytes
+    info: MediaInfo
+
+    @property
+    def file_type(self) -> str:
+        return self.info.kind
+
+
+_Input = _Text | _Facemesh | _Media
+
+
+def run_models(
+    request: PublishRequest,
+    models: ModelConfig,
+    context: ConnectionContext,
+    *,
+    settings: HumeSettings,
+    seeds: SeedSource,
+) -> dict[str, Any]:
+    """Return ``{model: {"predictions": [...]} | warning}`` for every configured model."""
+    assert request.data is not None
+    item = _classify(request.data, raw_text=request.raw_text, models=models, settings=settings)
+    for name in models.names():
+        if item.file_type not in COMPATIBLE[name]:
+            raise HumeError.make("E0102", model=name, file_type=item.file_type)
+    _check_limits(item)
+
+    audio: tuple[AudioClip, float] | None = None
+    if models.prosody or models.burst:
+        assert isinstance(item, _Media)
+        audio = _audio_for(item, request, context, settings)
+
+    results: dict[str, Any] = {}
+    for name in models.names():
+        predictions = _RUNNERS[name](item, models, context, audio, seeds)
+        results[name] = {"predictions": predictions} if predictions else model_warning(name)
+    return results
+
+
+def _classify(data: str, *, raw_text: bool, models: ModelConfig, settings: HumeSettings) -> _Input:
+    """Detect what ``data`` holds (spec 6.1: facemesh encodings; raw_text; base64 media)."""
+    if models.facemesh and _looks_like_facemesh(data, raw_text=raw_text):
+        return _Facemesh(parse_facemesh(data, max_faces=FACEMESH_MAX_FACES))
+    if raw_text:
+        return _Text(data)
+    encoded = data
+    if settings.accept_data_urls:
+        encoded = _DATA_URL.sub("", encoded, count=1)
+    try:
+        raw = base64.b64decode(_WHITESPACE.sub("", encoded), validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise HumeError.make("E0201", detail=str(exc).rstrip(".")) from None
+    if not raw:
+        raise HumeError.make("E0200", detail=": the decoded media is empty")
+    text = _as_text(raw)
+    if text is not None:
+        return _Text(text)
+    try:
+        return _Media(raw, probe(raw))
+    except MediaError as exc:
+        raise HumeError.make("E0200", detail=f" ({exc})") from None
+
+
+def _looks_like_facemesh(data: str, *, raw_text: bool) -> bool:
+    stripped = data.lstrip()
+    if stripped.startswith("["):
+        return True
+    try:
+        head = base64.b64decode(_WHITESPACE.sub("", stripped)[:64] + "==", validate=False)
+    except (binascii.Error, ValueError):
+        return False
+    return head.lstrip().startswith(b"[")
+
+
+def _as_text(raw: bytes) -> str | None:
+    """The bytes as text when they are a plain UTF-8 text file (the 'txt' file type)."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    if any(ord(ch) < 32 and ch not in "\t\n\r\f" for ch in text):
+        return None
+    return text
+
+
+def _check_limits(item: _Input) -> None:
+    if isinstance(item, _Text) and len(item.text) > TEXT_LIMIT:
+        raise HumeError.make("E0206", limit=TEXT_LIMIT, actual=len(item.text))
+    if not isinstance(item, _Media):
+        return
+    info = item.info
+    if info.kind == "image" and (
+        (info.width or 0) > IMAGE_MAX_PX or (info.height or 0) > IMAGE_MAX_PX
+    ):
+        raise HumeError.make(
+            "E0205",
+            limit_w=IMAGE_MAX_PX,
+            limit_h=IMAGE_MAX_PX,
+            width=info.width,
+            height=info.height,
+        )
+    if info.kind in ("video", "video_no_audio") and (info.duration_s or 0.0) > VIDEO_LIMIT_S:
+        raise HumeError.make(
+            "E0204", limit_ms=int(VIDEO_LIMIT_S * 1000), actual_ms=_ms(info.duration_s or 0.0)
+        )
+    if info.kind == "audio" and (info.duration_s or 0.0) > AUDIO_LIMIT_S + 0.001:
+        raise HumeError.make(
+            "E0203", limit_ms=int(AUDIO_LIMIT_S * 1000), actual_ms=_ms(info.duration_s or 0.0)
+        )
+
+
+def _ms(seconds: float) -> int:
+    return round(seconds * 1000)
+
+
+def _audio_for(
+    item: _Media, request: PublishRequest, context: ConnectionContext, settings: HumeSettings
+) -> tuple[AudioClip, float]:
+    """Decode the audio the audio models see, applying the sliding window to audio files."""
+    limit = AUDIO_LIMIT_S if item.info.kind == "audio" else VIDEO_LIMIT_S
+    try:
+        clip = decode_audio(item.raw, sample_rate=SAMPLE_RATE, max_seconds=limit + 0.5)
+    except NoAudioError:
+        raise HumeError.make("E0202", detail=": the media has no decodable audio stream") from None
+    except MediaError as exc:
+        raise HumeError.make("E0202", detail=f" ({exc})") from None
+    if item.info.kind != "audio":
+        return clip, 0.0  # the window applies to audio payloads only (spec 7)
+    if clip.duration_s > AUDIO_LIMIT_S + 0.001:
+        raise HumeError.make(
+            "E0203", limit_ms=int(AUDIO_LIMIT_S * 1000), actual_ms=_ms(clip.duration_s)
+        )
+    window_ms = request.stream_window_ms or DEFAULT_WINDOW_MS
+    processed, start_s = context.window.compose(clip, window_ms)
+    context.window.commit(clip)
+    offset = start_s if settings.time_reference == "stream" else 0.0
+    return processed, offset
+
+
+_Runner = Callable[
+    [_Input, ModelConfig, ConnectionContext, "tuple[AudioClip, float] | None", SeedSource],
+    "list[dict[str, Any]] | None",
+]
+
+
+def _run_language(
+    item: _Input, models: ModelConfig, _c: ConnectionContext, _a: Any, seeds: SeedSource
+) -> list[dict[str, Any]]:
+    assert isinstance(item, _Text) and models.language is not None
+    options = models.language
+    return predict_language(
+        item.text,
+        granularity=options.granularity,
+        sentiment=options.sentiment,
+        toxicity=options.toxicity,
+        seeds=seeds,
+    )
+
+
+def _run_facemesh(
+    item: _Input, _m: ModelConfig, _c: ConnectionContext, _a: Any, seeds: SeedSource
+) -> list[dict[str, Any]]:
+    assert isinstance(item, _Facemesh)
+    return predict_facemesh(item.faces, seeds=seeds)
+
+
+def _run_face(
+    item: _Input, models: ModelConfig, context: ConnectionContext, _a: Any, seeds: SeedSource
+) -> list[dict[str, Any]]:
+    from mockserver.media.image import decode_image
+    from mockserver.media.video import sample_frames
+
+    assert isinstance(item, _Media) and models.face is not None
+    options = models.face
+    try:
+        if item.info.kind == "image":
+            frames = [FaceFrame(frame=0, time_s=None, rgb=decode_image(item.raw))]
+        else:
+            frames = [
+                FaceFrame(frame=f.index, time_s=f.time_s, rgb=f.rgb)
+                for f in sample_frames(item.raw, fps_pred=options.fps_pred)
+            ]
+    except MediaError as exc:
+        raise HumeError.make("E0200", detail=f" ({exc})") from None
+    return predict_faces(frames, options=options, tracker=context.tracker, seeds=seeds)
+
+
+def _run_prosody(
+    _i: _Input,
+    _m: ModelConfig,
+    _c: ConnectionContext,
+    audio: tuple[AudioClip, float] | None,
+    seeds: SeedSource,
+) -> list[dict[str, Any]] | None:
+    from .prosody import predict_prosody
+
+    assert audio is not None
+    return predict_prosody(audio[0], time_offset_s=audio[1], seeds=seeds)
+
+
+def _run_burst(
+    _i: _Input,
+    _m: ModelConfig,
+    _c: ConnectionContext,
+    audio: tuple[AudioClip, float] | None,
+    seeds: SeedSource,
+) -> list[dict[str, Any]] | None:
+    from .burst import predict_bursts
+
+    assert audio is not None
+    return predict_bursts(audio[0], time_offset_s=audio[1], seeds=seeds)
+
+
+_RUNNERS: dict[str, _Runner] = {
+    "burst": _run_burst,
+    "face": _run_face,
+    "facemesh": _run_facemesh,
+    "language": _run_language,
+    "prosody": _run_prosody,
+}
