@@ -78,9 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
         "serve", help="run the emulators until Ctrl-C", description="Run the emulators."
     )
     _add_config_options(serve)
-    show = commands.add_parser(
-        "config", help="print the resolved configuration as JSON and exit"
-    )
+    show = commands.add_parser("config", help="print the resolved configuration as JSON and exit")
     _add_config_options(show)
     return parser
 

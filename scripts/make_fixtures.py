@@ -13,6 +13,7 @@ constants below.
 from __future__ import annotations
 
 import fractions
+import functools
 import io
 import json
 import math
@@ -156,7 +157,7 @@ def panning_face_frames(count: int) -> Iterator[np.ndarray]:
     """Frames of the face drifting a little left and right (so frames differ)."""
     big = cv2.resize(astronaut()[0:300, 74:374], (400, 400), interpolation=cv2.INTER_CUBIC)
     for i in range(count):
-        dx = int(round(40 + 20 * math.sin(2 * math.pi * i / max(count, 1))))
+        dx = round(40 + 20 * math.sin(2 * math.pi * i / max(count, 1)))
         yield np.ascontiguousarray(big[30:350, dx : dx + 320])
 
 
@@ -186,17 +187,15 @@ def write_video(name: str, frames: Callable[[int], Iterator[np.ndarray]], *, sec
 
 # -- measuring ------------------------------------------------------------------------------
 
-_CASCADE = None
+
+@functools.cache
+def _cascade() -> Any:
+    return cv2.CascadeClassifier(cv2.data.haarcascades + "haarcascade_frontalface_default.xml")
 
 
 def count_faces(rgb: np.ndarray) -> int:
-    global _CASCADE
-    if _CASCADE is None:
-        _CASCADE = cv2.CascadeClassifier(
-            cv2.data.haarcascades + "haarcascade_frontalface_default.xml"
-        )
     gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
-    return len(_CASCADE.detectMultiScale(gray, 1.1, 5, minSize=(60, 60)))
+    return len(_cascade().detectMultiScale(gray, 1.1, 5, minSize=(60, 60)))
 
 
 def measure(name: str, description: str, speech: bool | None) -> dict[str, Any]:
@@ -218,8 +217,8 @@ def measure(name: str, description: str, speech: bool | None) -> dict[str, Any]:
         audio = container.streams.audio[0] if container.streams.audio else None
         video = container.streams.video[0] if container.streams.video else None
         if audio is not None:
-            entry.update(codec=audio.codec_context.name, sample_rate=audio.codec_context.sample_rate,
-                         channels=audio.codec_context.channels)  # fmt: skip
+            ctx = audio.codec_context
+            entry.update(codec=ctx.name, sample_rate=ctx.sample_rate, channels=ctx.channels)
         if video is not None:
             entry.update(codec=video.codec_context.name, width=video.codec_context.width,
                          height=video.codec_context.height)  # fmt: skip
@@ -268,7 +267,9 @@ def main() -> None:
     done("speech_low_pitch.wav", "The sentence in a low male-like voice.", True)
 
     high = trim(espeak(SENTENCE, voice="en-us+f3", pitch=85), ESPEAK_RATE)
-    write_wav("speech_high_pitch.wav", scale_to_peak(resample(high, ESPEAK_RATE, 16000), -6.0), 16000)
+    write_wav(
+        "speech_high_pitch.wav", scale_to_peak(resample(high, ESPEAK_RATE, 16000), -6.0), 16000
+    )
     done("speech_high_pitch.wav", "The sentence in a high female-like voice.", True)
 
     long = trim(espeak(LONG_TEXT, speed=140), ESPEAK_RATE)
@@ -277,7 +278,10 @@ def main() -> None:
 
     parts = [silence(ESPEAK_RATE, 0.3)]
     for word in BURSTS:
-        parts += [trim(espeak(word, speed=120, pitch=70), ESPEAK_RATE, 0.02), silence(ESPEAK_RATE, 0.8)]
+        parts += [
+            trim(espeak(word, speed=120, pitch=70), ESPEAK_RATE, 0.02),
+            silence(ESPEAK_RATE, 0.8),
+        ]
     bursts = resample(np.concatenate(parts), ESPEAK_RATE, 16000)
     write_wav("burst.wav", scale_to_peak(bursts, -3.0), 16000)
     done("burst.wav", "Short isolated vocalisations separated by silence.", True)

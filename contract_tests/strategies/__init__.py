@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from .hume import InvalidMessage, hume_invalid_messages, hume_media_data, hume_publish_messages
+from .hume import (
+    InvalidMessage,
+    hume_invalid_messages,
+    hume_media_data,
+    hume_model_requests,
+    hume_publish_messages,
+)
 from .jsonschema import from_schema
 
 __all__ = [
@@ -10,5 +16,6 @@ __all__ = [
     "from_schema",
     "hume_invalid_messages",
     "hume_media_data",
+    "hume_model_requests",
     "hume_publish_messages",
 ]

@@ -23,6 +23,7 @@ __all__ = [
     "InvalidMessage",
     "hume_invalid_messages",
     "hume_media_data",
+    "hume_model_requests",
     "hume_publish_messages",
 ]
 
@@ -89,7 +90,9 @@ _WRONG_TYPES: dict[str, st.SearchStrategy[Any]] = {
     "reset_stream": st.integers() | st.text(max_size=5),
     "raw_text": st.integers() | st.text(max_size=5),
     "job_details": st.integers() | st.text(max_size=5),
-    "payload_id": st.integers() | st.booleans() | st.dictionaries(st.text(max_size=2), st.none(), max_size=1),
+    "payload_id": st.integers()
+    | st.booleans()
+    | st.dictionaries(st.text(max_size=2), st.none(), max_size=1),
 }
 
 
@@ -98,8 +101,8 @@ def hume_invalid_messages() -> st.SearchStrategy[InvalidMessage]:
     base = from_schema(load_schema("hume/publish.schema.json"), overrides={"data": st.none()})
     e0100 = frozenset({"E0100"})
     e0101 = frozenset({"E0101"})
-    not_json = st.text(max_size=40).filter(_not_json).map(
-        lambda t: InvalidMessage(t, e0100, "not JSON")
+    not_json = (
+        st.text(max_size=40).filter(_not_json).map(lambda t: InvalidMessage(t, e0100, "not JSON"))
     )
     not_object = st.one_of(
         st.lists(st.integers(), max_size=3), st.integers(), st.text(max_size=5), st.none()
@@ -117,10 +120,80 @@ def hume_invalid_messages() -> st.SearchStrategy[InvalidMessage]:
         )
     )
     window = st.tuples(
-        base, st.floats(max_value=499.99) | st.floats(min_value=10000.01, allow_infinity=False)
+        base,
+        st.floats(max_value=499.99, allow_infinity=False, allow_nan=False)
+        | st.floats(min_value=10000.01, allow_infinity=False, allow_nan=False),
     ).map(
         lambda t: InvalidMessage(
             json.dumps({**t[0], "stream_window_ms": t[1]}), e0101, "window out of range"
         )
     )
     return st.one_of(not_json, not_object, extra_key, wrong_type, window)
+
+
+def _face_config() -> st.SearchStrategy[dict[str, Any]]:
+    return st.fixed_dictionaries(
+        {},
+        optional={
+            "identify_faces": st.booleans(),
+            "facs": st.just({}),
+            "descriptions": st.just({}),
+            "fps_pred": st.sampled_from([0.5, 1.0, 3.0, 30.0]),
+            "prob_threshold": st.sampled_from([0.0, 0.5, 0.99, 1.0]),
+            "min_face_size": st.sampled_from([0, 20, 60, 400]),
+        },
+    )
+
+
+def _language_config() -> st.SearchStrategy[dict[str, Any]]:
+    return st.fixed_dictionaries(
+        {},
+        optional={
+            "granularity": st.sampled_from(["word", "sentence", "utterance", "passage"]),
+            "sentiment": st.just({}),
+            "toxicity": st.just({}),
+        },
+    )
+
+
+def _landmarks(faces: int) -> st.SearchStrategy[str]:
+    point = st.tuples(*(st.floats(0, 1, allow_nan=False) for _ in range(3)))
+    face = st.lists(point, min_size=478, max_size=478)
+    return st.lists(face, min_size=faces, max_size=faces).map(json.dumps)
+
+
+def hume_model_requests() -> st.SearchStrategy[dict[str, Any]]:
+    """Well-formed requests: real data paired with the models that accept it."""
+    common = st.fixed_dictionaries(
+        {},
+        optional={
+            "payload_id": st.text(max_size=12),
+            "job_details": st.booleans(),
+            "reset_stream": st.booleans(),
+        },
+    )
+    text = st.tuples(_TEXTS | st.text(max_size=60), _language_config()).map(
+        lambda t: {"data": t[0], "raw_text": True, "models": {"language": t[1]}}
+    )
+    image = st.tuples(st.sampled_from(["face.jpg", "no_face.png"]), _face_config()).map(
+        lambda t: {"data": _fixture_b64(t[0]), "models": {"face": t[1]}}
+    )
+    audio = st.tuples(
+        st.sampled_from(["speech_16k.wav", "silence_16k.wav", "speech.mp3"]),
+        st.sets(st.sampled_from(["prosody", "burst"]), min_size=1),
+        st.none() | st.floats(500, 10000),
+    ).map(
+        lambda t: {
+            "data": _fixture_b64(t[0]),
+            "models": {name: {} for name in sorted(t[1])},
+            **({"stream_window_ms": t[2]} if t[2] is not None else {}),
+        }
+    )
+    facemesh = (
+        st.integers(0, 2)
+        .flatmap(_landmarks)
+        .map(lambda data: {"data": data, "models": {"facemesh": {}}})
+    )
+    return st.tuples(common, st.one_of(text, image, audio, facemesh)).map(
+        lambda t: {**t[0], **t[1]}
+    )

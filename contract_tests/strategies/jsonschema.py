@@ -126,9 +126,7 @@ class _Builder:
         properties: Mapping[str, Any] = node.get("properties", {})
         required = set(node.get("required", ()))
         prefix = f"{path}." if path else ""
-        fields = {
-            name: self.build(sub, prefix + name) for name, sub in properties.items()
-        }
+        fields = {name: self.build(sub, prefix + name) for name, sub in properties.items()}
         required_part = st.fixed_dictionaries({k: v for k, v in fields.items() if k in required})
         optional_part = st.fixed_dictionaries(
             {}, optional={k: v for k, v in fields.items() if k not in required}

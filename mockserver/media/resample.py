@@ -10,14 +10,16 @@ samples). It is a Kaiser-windowed sinc interpolation of the ``2 * half`` input s
 the stream counts as zeros), with the cut-off at ``0.45 * min(from_rate, to_rate)`` and
 ``_ZERO_CROSSINGS`` zero crossings of the sinc on each side at the lower rate. The taps for
 a phase come from a table built once per instance: exact phases when ``to / gcd`` is at most
-``_MAX_PHASES``, otherwise linear interpolation between rows of a ``_MAX_PHASES`` grid. Each
-output is accumulated tap by tap in a fixed order, so it depends only on its own input window
-and the phase: the concatenated output is bit-identical for every chunking of the input.
+``_MAX_PHASES``, otherwise linear interpolation between rows of a ``_MAX_PHASES`` grid. Taps
+and arithmetic are float32 (the taps are designed in float64). Each output is accumulated tap
+by tap in a fixed order, so it depends only on its own input window and the phase: the
+concatenated output is bit-identical for every chunking of the input.
 
 Length rule: after :meth:`StreamResampler.flush`, exactly
 ``floor(n_in * to_rate / from_rate)`` samples have been produced (``n_in`` input samples).
 Latency: an output sample is emitted once the ``half`` input samples after its position have
-arrived. Equal rates are an exact pass-through.
+arrived (``half = ceil(16 * from_rate / min(from_rate, to_rate))``: 16 input samples when
+upsampling, 45 = 1.0 ms at 44.1 kHz). Equal rates are an exact pass-through.
 """
 
 from __future__ import annotations

@@ -77,7 +77,7 @@ def test_bad_file(tmp_path: Path) -> None:
         ServerConfig.resolve(config_file=write(tmp_path, "[hume]\nprot = 1\n"))
     with pytest.raises(ConfigError, match="cannot read config file"):
         ServerConfig.resolve(config_file=tmp_path / "missing.toml")
-    with pytest.raises(ConfigError, match="config file .* hume.port: expected an integer"):
+    with pytest.raises(ConfigError, match=r"config file .* hume\.port: expected an integer"):
         ServerConfig.resolve(config_file=write(tmp_path, '[hume]\nport = "x"\n'))
 
 

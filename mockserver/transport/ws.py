@@ -134,7 +134,9 @@ class WebSocketEndpoint:
             data={"path": path, "query": query, "headers": headers},
         )
         try:
-            verdict = self._gate.check(HandshakeRequest(request.path, request.headers.raw_items()))
+            verdict = self._gate.check(
+                HandshakeRequest(request.path, list(request.headers.raw_items()))
+            )
         except Exception as exc:
             self._runtime.record_failure(f"{self.vendor} handshake gate", exc)
             verdict = HandshakeReject(500, '{"message": "Internal server error"}')

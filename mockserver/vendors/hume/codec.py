@@ -87,7 +87,8 @@ def _validator() -> jsonschema.protocols.Validator:
 
     schema = load_schema("hume/publish.schema.json")
     cls = jsonschema.validators.validator_for(schema)
-    return cls(schema)  # type: ignore[no-any-return]
+    validator: jsonschema.protocols.Validator = cls(schema)
+    return validator
 
 
 def _location(path: Any) -> str:
@@ -99,12 +100,14 @@ def _describe(error: jsonschema.ValidationError) -> list[str]:
     """Turn one schema error into Pydantic-like ``"loc: message"`` lines."""
     loc = _location(error.absolute_path)
     validator = error.validator
+    schema: Any = error.schema
+    expected: Any = error.validator_value
     if validator == "additionalProperties":
-        extras = sorted(set(error.instance) - set(error.schema.get("properties", {})))
+        instance: Any = error.instance
+        extras = sorted(set(instance) - set(schema.get("properties", {})))
         prefix = "" if loc == "payload" else loc + "."
         return [f"{prefix}{key}: Extra inputs are not permitted" for key in extras]
     if validator == "type":
-        expected = error.validator_value
         names = [expected] if isinstance(expected, str) else [t for t in expected if t != "null"]
         return [f"{loc}: Input should be {_TYPE_NAMES.get(names[0], names[0])}"]
     if validator == "minimum":
@@ -114,7 +117,7 @@ def _describe(error: jsonschema.ValidationError) -> list[str]:
     if validator == "exclusiveMinimum":
         return [f"{loc}: Input should be greater than {error.validator_value:g}"]
     if validator == "enum":
-        options = [f"'{v}'" for v in error.validator_value if v is not None]
+        options = [f"'{v}'" for v in expected if v is not None]
         listed = ", ".join(options[:-1]) + f" or {options[-1]}" if len(options) > 1 else options[0]
         return [f"{loc}: Input should be {listed}"]
     if validator == "anyOf":

@@ -12,7 +12,9 @@ from mockserver.vendors.hume.handshake import HumeHandshakeGate
 
 
 def gate(rate_limit: int = 50, clock: ManualClock | None = None) -> HumeHandshakeGate:
-    return HumeHandshakeGate({"good", "other"}, rate_limit=rate_limit, clock=(clock or ManualClock()).now)
+    return HumeHandshakeGate(
+        {"good", "other"}, rate_limit=rate_limit, clock=(clock or ManualClock()).now
+    )
 
 
 def request(target: str = "/v0/stream/models", **headers: str) -> HandshakeRequest:
@@ -49,7 +51,9 @@ def test_accepted_key_sources(req: HandshakeRequest) -> None:
         (request(X_Hume_Api_Key="good", Authorization="Bearer x"), None),
     ],
 )
-def test_missing_empty_or_unknown_keys_get_401(req: HandshakeRequest, errorcode: str | None) -> None:
+def test_missing_empty_or_unknown_keys_get_401(
+    req: HandshakeRequest, errorcode: str | None
+) -> None:
     verdict = gate().check(req)
     if errorcode is None:
         assert isinstance(verdict, HandshakeAccept)

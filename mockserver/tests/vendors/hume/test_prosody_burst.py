@@ -12,9 +12,9 @@ import pytest
 
 from mockserver.core.rng import SeedSource
 from mockserver.media.audio import AudioClip, decode_audio
+from mockserver.resources import fixture_path
 from mockserver.vendors.hume.burst import predict_bursts
 from mockserver.vendors.hume.labels import EXPRESSION_NAMES
-from mockserver.resources import fixture_path
 from mockserver.vendors.hume.prosody import predict_prosody
 
 SR = 16000
