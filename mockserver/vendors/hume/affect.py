@@ -79,7 +79,7 @@ def expression_scores(
     for name, jitter in zip(names, noise, strict=True):
         v, a = AFFECT_COORDINATES[name]
         near = math.exp(-((valence - v) ** 2 + (arousal - a) ** 2) / _SIGMA2)
-        score = 0.015 + 0.55 * near * (0.3 + 0.7 * intensity) + 0.06 * jitter
+        score = 0.008 + 0.55 * near * (0.08 + 0.92 * intensity) + 0.05 * jitter
         if boosts:
             score += 0.6 * boosts.get(name, 0.0)
         scores.append(as_float32(min(0.9999, max(0.0001, score))))
