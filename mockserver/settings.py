@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 from mockserver.errors import ConfigError
 
-__all__ = ["Setting", "SettingKind", "flatten_mapping", "resolve"]
+__all__ = ["Setting", "SettingKind", "describe", "flatten_mapping", "markdown_table", "resolve"]
 
 SettingKind = Literal["int", "float", "str", "bool", "list", "choice"]
 
@@ -214,3 +214,13 @@ def describe(settings: Iterable[Setting]) -> list[tuple[str, str, str, str]]:
             default = str(s.default).lower()
         rows.append((s.flag_name, s.env_name, default, s.help))
     return rows
+
+
+def markdown_table(settings: Iterable[Setting]) -> str:
+    """The configuration reference as a Markdown table (kept in README.md by a test)."""
+    lines = [
+        "| flag | environment variable | default | meaning |",
+        "|---|---|---|---|",
+    ]
+    lines += [f"| `{f}` | `{e}` | `{d}` | {h} |" for f, e, d, h in describe(settings)]
+    return "\n".join(lines)
