@@ -10,6 +10,8 @@ LEGACY_VENV := .venv-hume-legacy
 LEGACY_STAMP := $(LEGACY_VENV)/.installed
 HUME012_VENV := .venv-hume-012
 HUME012_STAMP := $(HUME012_VENV)/.installed
+HUME078_VENV := .venv-hume-078
+HUME078_STAMP := $(HUME078_VENV)/.installed
 PYTEST_ARGS ?=
 ARGS ?=
 
@@ -38,6 +40,11 @@ $(HUME012_STAMP):
 	$(HUME012_VENV)/bin/python -m pip install --quiet "hume==0.12.1"
 	touch $@
 
+$(HUME078_STAMP):
+	$(PYTHON) -m venv $(HUME078_VENV)
+	$(HUME078_VENV)/bin/python -m pip install --quiet "hume==0.7.8"
+	touch $@
+
 serve: $(STAMP)
 	$(BIN)/mockserver serve $(ARGS)
 
@@ -48,7 +55,7 @@ lint: $(STAMP)
 types: $(STAMP)
 	$(BIN)/mypy
 
-test: lint types $(LEGACY_STAMP) $(HUME012_STAMP)
+test: lint types $(LEGACY_STAMP) $(HUME012_STAMP) $(HUME078_STAMP)
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
 
 test-fast: $(STAMP)
@@ -65,4 +72,4 @@ fixtures:
 	.venv-fixtures/bin/python scripts/make_fixtures.py
 
 clean:
-	rm -rf $(VENV) $(LEGACY_VENV) $(HUME012_VENV) .venv-fixtures .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(LEGACY_VENV) $(HUME012_VENV) $(HUME078_VENV) .venv-fixtures .pytest_cache .mypy_cache .ruff_cache
