@@ -32,7 +32,8 @@ def hume_stream_redirect(ws_base_uri: str) -> Iterator[None]:
     """
     import websockets
 
-    original = websockets.connect
+    module: Any = websockets  # the SDK's own websockets, whatever its version
+    original = module.connect
     base = ws_base_uri.rstrip("/")
 
     def connect(uri: Any, *args: Any, **kwargs: Any) -> Any:
@@ -40,8 +41,8 @@ def hume_stream_redirect(ws_base_uri: str) -> Iterator[None]:
             uri = base + uri[len(HUME_PRODUCTION_WS) :]
         return original(uri, *args, **kwargs)
 
-    websockets.connect = connect  # type: ignore[assignment]
+    module.connect = connect
     try:
         yield
     finally:
-        websockets.connect = original  # type: ignore[assignment]
+        module.connect = original
