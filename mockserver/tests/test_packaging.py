@@ -1,0 +1,48 @@
+"""The wheel carries the data files and they are found outside the checkout."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.slow
+def test_wheel_bundles_schemas_protos_and_fixtures(tmp_path: Path) -> None:
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
+         "--quiet", "--wheel-dir", str(tmp_path), str(ROOT)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    (wheel,) = tmp_path.glob("affect_mockserver-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for required in (
+        "mockserver/_data/schemas/hume/publish.schema.json",
+        "mockserver/_data/schemas/hume/response.schema.json",
+        "mockserver/_data/fixtures/media/face.png",
+        "mockserver/_data/fixtures/media/manifest.json",
+        "mockserver/_data/protos/README.md",
+        "mockserver/py.typed",
+        "contract_tests/strategies/hume.py",
+    ):
+        assert required in names, required
+
+    # Installed outside the checkout, resources resolve to the bundled copy.
+    target = tmp_path / "site"
+    zipfile.ZipFile(wheel).extractall(target)
+    code = (
+        "import mockserver.resources as r; "
+        "print(r.data_root()); print(r.load_schema('hume/publish.schema.json')['title'])"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True,
+        cwd=tmp_path, env={"PYTHONPATH": str(target), "PATH": "/usr/bin:/bin"},
+    )  # fmt: skip
+    root, title = out.stdout.split()
+    assert root == str(target / "mockserver" / "_data")
+    assert title == "StreamModelsEndpointPayload"
