@@ -26,9 +26,8 @@ from typing import Any
 
 from mockserver.core.rng import SeedSource
 from mockserver.media.audio import AudioClip
-from mockserver.media.voice import VoiceFeatures, analyse_voice, detect_speech
-from mockserver.vendors.hume.labels import EXPRESSION_NAMES
-from mockserver.vendors.hume.prosody import feature_key, prediction_item, time_range, voice_affect
+from mockserver.media.voice import VoiceFeatures, detect_speech
+from mockserver.vendors.hume.prosody import segment_item
 
 __all__ = ["ISOLATION_S", "MAX_BURST_S", "MIN_BURST_S", "predict_bursts"]
 
@@ -59,36 +58,22 @@ def predict_bursts(
     clip: AudioClip, *, time_offset_s: float, seeds: SeedSource
 ) -> list[dict[str, Any]] | None:
     """Vocal-burst predictions for a decoded payload, or ``None`` if there is no burst."""
-    items: list[dict[str, Any]] = []
-    rate = clip.sample_rate
-    for segment in detect_speech(clip, min_speech_s=MIN_BURST_S, min_silence_s=ISOLATION_S):
-        duration = segment.end_s - segment.start_s
-        if not MIN_BURST_S <= duration <= MAX_BURST_S:
-            continue
-        begin, end = time_range(clip, segment, time_offset_s)
-        if end <= begin:
-            continue
-        audio = clip.samples[round(segment.start_s * rate) : round(segment.end_s * rate)]
-        features = analyse_voice(audio, rate)
-        valence, arousal, intensity = voice_affect(features)
-        arousal = min(1.0, arousal + 0.2)
-        noise = seeds.uniforms(
-            len(EXPRESSION_NAMES),
-            "hume",
-            "burst",
-            *feature_key(features),
-            round(segment.start_s * 1000.0),
-            round(segment.end_s * 1000.0),
-        )
-        items.append(
-            prediction_item(
-                begin,
-                end,
-                valence,
-                arousal,
-                intensity=intensity,
-                noise=noise,
-                boosts=_burst_boosts(features, duration, valence),
+    segments = detect_speech(clip, min_speech_s=MIN_BURST_S, min_silence_s=ISOLATION_S)
+    items = [
+        item
+        for segment in segments
+        if MIN_BURST_S <= segment.end_s - segment.start_s <= MAX_BURST_S
+        and (
+            item := segment_item(
+                clip,
+                segment,
+                time_offset_s=time_offset_s,
+                seeds=seeds,
+                model="burst",
+                boosts=_burst_boosts,
+                arousal_shift=0.2,
             )
         )
+        is not None
+    ]
     return items or None

@@ -271,36 +271,30 @@ def _run_face(
     return predict_faces(frames, options=options, tracker=context.tracker, seeds=seeds)
 
 
-def _run_prosody(
-    _i: _Input,
-    _m: ModelConfig,
-    _c: ConnectionContext,
-    audio: tuple[AudioClip, float] | None,
-    seeds: SeedSource,
-) -> list[dict[str, Any]] | None:
-    from .prosody import predict_prosody
+def _audio_runner(model: str) -> _Runner:
+    """Runner of an audio model (prosody, burst) on the decoded, windowed audio."""
 
-    assert audio is not None
-    return predict_prosody(audio[0], time_offset_s=audio[1], seeds=seeds)
+    def run(
+        _i: _Input,
+        _m: ModelConfig,
+        _c: ConnectionContext,
+        audio: tuple[AudioClip, float] | None,
+        seeds: SeedSource,
+    ) -> list[dict[str, Any]] | None:
+        from .burst import predict_bursts
+        from .prosody import predict_prosody
 
+        assert audio is not None
+        predict = predict_prosody if model == "prosody" else predict_bursts
+        return predict(audio[0], time_offset_s=audio[1], seeds=seeds)
 
-def _run_burst(
-    _i: _Input,
-    _m: ModelConfig,
-    _c: ConnectionContext,
-    audio: tuple[AudioClip, float] | None,
-    seeds: SeedSource,
-) -> list[dict[str, Any]] | None:
-    from .burst import predict_bursts
-
-    assert audio is not None
-    return predict_bursts(audio[0], time_offset_s=audio[1], seeds=seeds)
+    return run
 
 
 _RUNNERS: dict[str, _Runner] = {
-    "burst": _run_burst,
+    "burst": _audio_runner("burst"),
     "face": _run_face,
     "facemesh": _run_facemesh,
     "language": _run_language,
-    "prosody": _run_prosody,
+    "prosody": _audio_runner("prosody"),
 }

@@ -25,6 +25,7 @@ end_ms)`` with positions relative to the clip, so the same audio scores the same
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 from mockserver.core.rng import SeedSource
@@ -35,9 +36,11 @@ from mockserver.vendors.hume.labels import EXPRESSION_NAMES
 
 __all__ = [
     "MERGE_GAP_S",
+    "BoostRule",
     "feature_key",
     "predict_prosody",
     "prediction_item",
+    "segment_item",
     "time_range",
     "voice_affect",
 ]
@@ -124,36 +127,66 @@ def prediction_item(
     }
 
 
+#: Extra evidence for a segment: ``(features, duration_s, valence) -> boosts``.
+BoostRule = Callable[[VoiceFeatures, float, float], dict[str, float]]
+
+
+def segment_item(
+    clip: AudioClip,
+    segment: SpeechSegment,
+    *,
+    time_offset_s: float,
+    seeds: SeedSource,
+    model: str,
+    boosts: BoostRule,
+    arousal_shift: float = 0.0,
+) -> dict[str, Any] | None:
+    """Score one detected segment of ``clip`` for ``model``; None if it is empty after rounding."""
+    begin, end = time_range(clip, segment, time_offset_s)
+    if end <= begin:
+        return None
+    rate = clip.sample_rate
+    audio = clip.samples[round(segment.start_s * rate) : round(segment.end_s * rate)]
+    features = analyse_voice(audio, rate)
+    valence, arousal, intensity = voice_affect(features)
+    arousal = min(1.0, arousal + arousal_shift)
+    noise = seeds.uniforms(
+        len(EXPRESSION_NAMES),
+        "hume",
+        model,
+        *feature_key(features),
+        round(segment.start_s * 1000.0),
+        round(segment.end_s * 1000.0),
+    )
+    return prediction_item(
+        begin,
+        end,
+        valence,
+        arousal,
+        intensity=intensity,
+        noise=noise,
+        boosts=boosts(features, segment.end_s - segment.start_s, valence),
+    )
+
+
 def predict_prosody(
     clip: AudioClip, *, time_offset_s: float, seeds: SeedSource
 ) -> list[dict[str, Any]] | None:
     """Prosody predictions for a decoded payload, or ``None`` if it contains no speech."""
-    items: list[dict[str, Any]] = []
-    rate = clip.sample_rate
-    for segment in detect_speech(clip, min_speech_s=MIN_SPEECH_S, min_silence_s=MERGE_GAP_S):
-        begin, end = time_range(clip, segment, time_offset_s)
-        if end <= begin:
-            continue
-        audio = clip.samples[round(segment.start_s * rate) : round(segment.end_s * rate)]
-        features = analyse_voice(audio, rate)
-        valence, arousal, intensity = voice_affect(features)
-        noise = seeds.uniforms(
-            len(EXPRESSION_NAMES),
-            "hume",
-            "prosody",
-            *feature_key(features),
-            round(segment.start_s * 1000.0),
-            round(segment.end_s * 1000.0),
-        )
-        items.append(
-            prediction_item(
-                begin,
-                end,
-                valence,
-                arousal,
-                intensity=intensity,
-                noise=noise,
-                boosts=_prosody_boosts(features),
+    segments = detect_speech(clip, min_speech_s=MIN_SPEECH_S, min_silence_s=MERGE_GAP_S)
+    items = [
+        item
+        for segment in segments
+        if (
+            item := segment_item(
+                clip,
+                segment,
+                time_offset_s=time_offset_s,
+                seeds=seeds,
+                model="prosody",
+                boosts=lambda features, _duration, _valence: _prosody_boosts(features),
             )
         )
+        is not None
+    ]
     return items or None
