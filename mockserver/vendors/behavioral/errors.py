@@ -1,0 +1,108 @@
+"""Error catalogue of the Behavioral Signals emulator: gRPC statuses and REST error bodies.
+
+No public source documents the streaming status codes or details (spec 2.6); this follows
+the spec's suggested table. REST errors use the body the SDK parses,
+``{"code": int, "message": str, "details": {...}}`` (spec 4.5), with the HTTP status in
+``code`` as well.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["GRPC_ERRORS", "REST_ERRORS", "GrpcError", "GrpcErrorEntry", "RestError"]
+
+
+@dataclass(frozen=True, slots=True)
+class GrpcErrorEntry:
+    status: str  # grpc.StatusCode name
+    template: str  # details(); ``{name}`` fields filled by GrpcError.make
+    verified: bool = False
+
+
+GRPC_ERRORS: dict[str, GrpcErrorEntry] = {
+    "missing_config": GrpcErrorEntry(
+        "INVALID_ARGUMENT", "The first AudioStream message must contain config."
+    ),
+    "audio_in_first_message": GrpcErrorEntry(
+        "INVALID_ARGUMENT",
+        "The first AudioStream message must contain only the config, without audio_content.",
+    ),
+    "late_config": GrpcErrorEntry(
+        "INVALID_ARGUMENT",
+        "Only the first AudioStream message may contain config (message {index} had one).",
+    ),
+    "bad_encoding": GrpcErrorEntry(
+        "INVALID_ARGUMENT", "Unsupported encoding {value}: only LINEAR_PCM (0) is supported."
+    ),
+    "bad_sample_rate": GrpcErrorEntry(
+        "INVALID_ARGUMENT", "sample_rate_hertz must be a positive number, got {value}."
+    ),
+    "bad_level": GrpcErrorEntry(
+        "INVALID_ARGUMENT", "Unsupported level {value}: use segment (0) or utterance (1)."
+    ),
+    "unauthenticated": GrpcErrorEntry("UNAUTHENTICATED", "Invalid credentials."),
+    "permission_denied": GrpcErrorEntry(
+        "PERMISSION_DENIED", "The API token is not valid for project {cid}."
+    ),
+    "cid_changed": GrpcErrorEntry(
+        "PERMISSION_DENIED", "The cid changed during the stream ({first} then {now})."
+    ),
+    "too_many_streams": GrpcErrorEntry(
+        "RESOURCE_EXHAUSTED",
+        "Too many concurrent streams for project {cid} (limit {limit}).",
+    ),
+    "idle": GrpcErrorEntry(
+        "DEADLINE_EXCEEDED", "No audio received for {seconds:g} seconds; the stream was closed."
+    ),
+    "max_duration": GrpcErrorEntry(
+        "DEADLINE_EXCEEDED", "The stream exceeded the maximum duration of {seconds:g} seconds."
+    ),
+    "internal": GrpcErrorEntry("INTERNAL", "Internal server error."),
+}
+
+
+class GrpcError(Exception):
+    """End the call with a non-OK status."""
+
+    def __init__(self, status: str, details: str) -> None:
+        super().__init__(f"{status}: {details}")
+        self.status = status
+        self.details = details
+
+    @classmethod
+    def make(cls, key: str, **fields: Any) -> GrpcError:
+        entry = GRPC_ERRORS[key]
+        return cls(entry.status, entry.template.format(**fields))
+
+
+#: REST errors: key -> (HTTP status, message template).
+REST_ERRORS: dict[str, tuple[int, str]] = {
+    "unauthorized": (401, "Authentication failed: Invalid credentials"),
+    "forbidden": (403, "The API token is not valid for project {cid}"),
+    "process_not_found": (404, "Process {pid} not found"),
+    "route_not_found": (404, "No endpoint {method} {path}"),
+    "method_not_allowed": (405, "Method {method} is not allowed on {path}"),
+    "bad_request": (400, "{detail}"),
+    "not_completed": (400, "Process {pid} is not completed (status {status}: {statusmsg})"),
+    "payload_too_large": (413, "The upload exceeds the limit of {limit} bytes"),
+    "internal": (500, "Internal server error"),
+}
+
+
+@dataclass
+class RestError(Exception):
+    """An error response ``{code, message, details}`` with HTTP status ``status``."""
+
+    status: int
+    message: str
+    details: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def make(cls, key: str, details: dict[str, Any] | None = None, **fields: Any) -> RestError:
+        status, template = REST_ERRORS[key]
+        return cls(status, template.format(**fields), details or {})
+
+    def body(self) -> dict[str, Any]:
+        return {"code": self.status, "message": self.message, "details": self.details}

@@ -1,0 +1,57 @@
+"""Task names, label sets and orders of the Behavioral Signals results (spec section 3.3).
+
+Label order inside a result does not matter on the wire: predictions are sorted by posterior,
+descending (spec 3.2). Task order follows the docs example (features, gender, age, emotion,
+...) and then the batch order (spec 3.3, 3.7).
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "BATCH_BEHAVIORAL_TASKS",
+    "BATCH_DEEPFAKE_TASKS",
+    "CLASSIFIER_LABELS",
+    "GENERATOR_LABELS",
+    "SPEAKING_RATE_3",
+    "SPEAKING_RATE_5",
+    "STREAM_BEHAVIORAL_TASKS",
+    "STREAM_DEEPFAKE_TASKS",
+]
+
+SPEAKING_RATE_3: tuple[str, ...] = ("slow", "normal", "fast")  # README (2026)
+SPEAKING_RATE_5: tuple[str, ...] = ("very slow", "slow", "normal", "fast", "very fast")  # 2025 data
+
+#: Labels of every classification task (spec 3.3, VERIFIED from the README table and data).
+CLASSIFIER_LABELS: dict[str, tuple[str, ...]] = {
+    "gender": ("female", "male"),
+    "age": ("18 - 22", "23 - 30", "31 - 45", "46 - 65"),
+    "emotion": ("happy", "angry", "sad", "neutral"),
+    "positivity": ("positive", "negative", "neutral"),
+    "strength": ("strong", "weak", "neutral"),
+    "speaking_rate": SPEAKING_RATE_3,
+    "hesitation": ("yes", "no"),
+    "engagement": ("engaged", "withdrawn", "neutral"),
+    "deepfake": ("bonafide", "spoofed"),
+    "visual_deepfake": ("bonafide", "spoofed"),
+}
+
+#: Generator detection (batch only, experimental): spec 3.3; "others" when unsure.
+GENERATOR_LABELS: tuple[str, ...] = ("elevenlabs", "playht", "speechify", "xtts-v2", "others")
+
+#: Tasks of one ``StreamAudio`` window, in output order (spec 3.7). ``intensity`` carries a
+#: ``score`` only; ``features`` carries the embedding.
+STREAM_BEHAVIORAL_TASKS: tuple[str, ...] = (
+    "features", "gender", "age", "emotion", "positivity", "strength", "speaking_rate",
+    "hesitation", "engagement", "intensity",
+)  # fmt: skip
+
+#: Tasks of one ``DeepfakeDetection`` window (INFERRED: the verdict, plus ``features`` only
+#: when ``feature_embedding`` is requested).
+STREAM_DEEPFAKE_TASKS: tuple[str, ...] = ("deepfake",)
+
+#: Batch task order (spec 3.3 "Batch ordering", VERIFIED from real results).
+BATCH_BEHAVIORAL_TASKS: tuple[str, ...] = (
+    "asr", "diarization", "language", "features", "gender", "age", "emotion", "positivity",
+    "strength", "speaking_rate", "hesitation", "engagement",
+)  # fmt: skip
+BATCH_DEEPFAKE_TASKS: tuple[str, ...] = ("asr", "diarization", "language", "deepfake")
