@@ -65,9 +65,9 @@ SETTINGS: tuple[Setting, ...] = (
         minimum=0.0, maximum=30,
     ),
     Setting(
-        "behavioral.speaking_rate_labels", "int", 3,
+        "behavioral.speaking_rate_labels", "choice", "3",
         "speaking_rate label set: 3 (slow/normal/fast, 2026 docs) or 5 (2025 data).",
-        minimum=3, maximum=5,
+        choices=("3", "5"),
     ),
     Setting(
         "behavioral.process_pending_s", "float", 0.2,
