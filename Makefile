@@ -15,12 +15,12 @@ HUME078_STAMP := $(HUME078_VENV)/.installed
 PYTEST_ARGS ?=
 ARGS ?=
 
-.PHONY: help venv serve test test-fast lint types format fixtures clean
+.PHONY: help venv serve test test-fast lint types format fixtures protos clean
 
 help:
 	@echo "make serve   - run the emulators until Ctrl-C (ARGS='--seed 7 ...' to pass flags)"
 	@echo "make test    - lint, type-check and run the whole test suite"
-	@echo "make lint | types | format | fixtures | clean"
+	@echo "make lint | types | format | protos | fixtures | clean"
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -64,6 +64,10 @@ test-fast: $(STAMP)
 format: $(STAMP)
 	$(BIN)/ruff check --fix mockserver contract_tests scripts
 	$(BIN)/ruff format mockserver contract_tests scripts
+
+# Regenerate mockserver/_generated/ from protos/ (test_protos.py fails when it is stale).
+protos: $(STAMP)
+	$(BIN)/python scripts/gen_protos.py
 
 # Rebuild the committed media fixtures (needs Debian's espeak-ng: apt-get install espeak-ng).
 fixtures:
