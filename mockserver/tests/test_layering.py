@@ -27,6 +27,8 @@ SANS_IO = [
     "mockserver.vendors.hume.errors",
     "mockserver.vendors.hume.handshake",
     "mockserver.vendors.hume.engine",
+    "mockserver.vendors.behavioral.codec",
+    "mockserver.vendors.behavioral.session",
     "mockserver.media.audio",
     "mockserver.media.voice",
     "mockserver.media.faces",
