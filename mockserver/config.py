@@ -80,6 +80,10 @@ class ServerConfig:
     def hume(self) -> Any:
         return self.vendors["hume"]
 
+    @property
+    def behavioral(self) -> Any:
+        return self.vendors["behavioral"]
+
     @classmethod
     def resolve(
         cls,
@@ -103,9 +107,7 @@ class ServerConfig:
         settings = all_settings()
         file_values = load_toml(config_file) if config_file else None
         overrides = (
-            {s.key: 0 for s in settings if s.key.endswith("port") or s.key.endswith("_port")}
-            if ephemeral_ports
-            else None
+            {s.key: 0 for s in settings if s.key.endswith("port")} if ephemeral_ports else None
         )
         values = resolve(
             settings,

@@ -85,6 +85,11 @@ class MockServer:
         """The Hume endpoint (:class:`~mockserver.vendors.hume.service.HumeEndpoint`)."""
         return self._service("hume").endpoint
 
+    @property
+    def behavioral(self) -> Any:
+        """The Behavioral Signals endpoint (``BehavioralEndpoint``: grpc_target, rest_url...)."""
+        return self._service("behavioral").endpoint
+
     def service(self, name: str) -> Any:
         """The running service of vendor ``name``."""
         return self._service(name)

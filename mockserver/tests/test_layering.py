@@ -29,6 +29,11 @@ SANS_IO = [
     "mockserver.vendors.hume.engine",
     "mockserver.vendors.behavioral.codec",
     "mockserver.vendors.behavioral.session",
+    "mockserver.vendors.behavioral.rest",
+    "mockserver.vendors.behavioral.processes",
+    "mockserver.vendors.behavioral.engine",
+    "mockserver.vendors.behavioral.segmenter",
+    "mockserver.core.http",
     "mockserver.media.audio",
     "mockserver.media.voice",
     "mockserver.media.faces",
@@ -52,5 +57,12 @@ def test_sans_io_modules_import_no_io_library(module: str) -> None:
 
 
 def test_package_and_session_imports_are_light() -> None:
-    loaded = loaded_after(["mockserver", "mockserver.vendors.hume.session", "mockserver.config"])
+    loaded = loaded_after(
+        [
+            "mockserver",
+            "mockserver.config",
+            "mockserver.vendors.hume.session",
+            "mockserver.vendors.behavioral.session",
+        ]
+    )
     assert not [m for m in HEAVY_MODULES if m in loaded]

@@ -15,6 +15,8 @@ from typing import Any
 
 from mockserver.settings import Setting
 
+from .behavioral.config import SETTINGS as BEHAVIORAL_SETTINGS
+from .behavioral.config import BehavioralSettings
 from .hume.config import SETTINGS as HUME_SETTINGS
 from .hume.config import HumeSettings
 
@@ -55,6 +57,17 @@ VENDORS: tuple[VendorSpec, ...] = (
         build_settings=HumeSettings.from_values,
         ports=lambda s: {"--hume-port": s.port},
         service="mockserver.vendors.hume.service:HumeService",
+    ),
+    VendorSpec(
+        name="behavioral",
+        title="Behavioral Signals streaming (gRPC) and REST",
+        settings=BEHAVIORAL_SETTINGS,
+        build_settings=BehavioralSettings.from_values,
+        ports=lambda s: {
+            "--behavioral-grpc-port": s.grpc_port,
+            "--behavioral-rest-port": s.rest_port,
+        },
+        service="mockserver.vendors.behavioral.service:BehavioralService",
     ),
 )
 

@@ -1,0 +1,295 @@
+"""HTTP adapter: serves a sans-I/O REST router over aiohttp and journals every exchange.
+
+The adapter knows nothing about the vendor API. It parses the request (query string, JSON
+body, multipart or URL-encoded form with files), runs the router's ``handler`` on the
+runtime's worker threads (so decoding uploads never stalls the event loop), and writes its
+:class:`~mockserver.core.http.RestResponse` as JSON. Each request gets a connection id
+``<vendor>-http-<n>`` and two journal entries: ``request`` (in) and ``response`` (out).
+File bytes are never journaled, only names and sizes.
+
+The adapter's own errors use the same body shape as the vendor's REST errors,
+``{"code", "message", "details"}``: 413 (body over ``max_body``), 400 (malformed JSON or
+multipart) and 500 (the handler raised; also reported to ``runtime.record_failure``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass, field
+from typing import IO, Any
+
+from aiohttp import web
+
+from mockserver.core.http import RestRequest, RestResponse, UploadedFile
+from mockserver.journal import redact_mapping
+from mockserver.runtime import ConnectionRecord, Runtime
+
+__all__ = ["HttpEndpoint", "error_body"]
+
+_FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
+
+
+def error_body(status: int, message: str) -> dict[str, Any]:
+    """The adapter's own error body (same shape as the vendors' REST errors)."""
+    return {"code": status, "message": message, "details": {}}
+
+
+class _BadRequest(Exception):
+    """The body could not be parsed; answered with 400 by the adapter."""
+
+
+@dataclass
+class _Incoming:
+    """What was read on the event loop; turned into a RestRequest on a worker thread."""
+
+    method: str
+    path: str
+    query: dict[str, str]
+    headers: dict[str, str]
+    size: int
+    raw: bytes = b""
+    content_type: str = ""
+    form: dict[str, str] = field(default_factory=dict)
+    files: dict[str, tuple[str | None, IO[bytes]]] = field(default_factory=dict)
+
+
+class HttpEndpoint:
+    """Serve one vendor's REST router on one port.
+
+    Args:
+        vendor: Vendor name used in the journal and connection ids ("behavioral").
+        host: Loopback address to bind (validated by the server configuration).
+        port: Port (0 = any free port); :attr:`port` holds the bound port after start().
+        handler: The sans-I/O router; runs on ``runtime.executor``.
+        runtime: Shared clock, journal, workers and failure log.
+        secrets: Header, query and form names whose values are redacted in the journal.
+        max_body: Largest accepted request body in bytes (larger: 413).
+    """
+
+    def __init__(
+        self,
+        *,
+        vendor: str,
+        host: str,
+        port: int,
+        handler: Callable[[RestRequest], RestResponse],
+        runtime: Runtime,
+        secrets: Collection[str] = (),
+        max_body: int,
+    ) -> None:
+        self.vendor = vendor
+        self.host = host
+        self.port = port  # replaced by the bound port after start()
+        self._handler = handler
+        self._runtime = runtime
+        self._secrets = tuple(secrets)
+        self._max_body = max_body
+        self._runner: web.AppRunner | None = None
+
+    @property
+    def base_url(self) -> str:
+        """``http://host:port`` (bracketed for IPv6)."""
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
+
+    async def start(self) -> None:
+        """Bind and start serving; returns once listening."""
+        app = web.Application(client_max_size=self._max_body)
+        app.router.add_route("*", "/{tail:.*}", self._handle)
+        runner = web.AppRunner(app, access_log=None, handle_signals=False)
+        await runner.setup()
+        try:
+            site = web.TCPSite(runner, self.host, self.port)
+            await site.start()
+        except BaseException:
+            await runner.cleanup()
+            raise
+        self._runner = runner
+        self.port = int(runner.addresses[0][1])
+
+    async def stop(self) -> None:
+        """Stop listening and wait for in-flight requests."""
+        if self._runner is not None:
+            runner, self._runner = self._runner, None
+            await runner.cleanup()
+
+    # -- one request ----------------------------------------------------------------------
+
+    async def _handle(self, request: web.Request) -> web.StreamResponse:
+        number = self._runtime.next_number(f"{self.vendor}-http")
+        connection_id = f"{self.vendor}-http-{number}"
+        self._runtime.open_connection(
+            ConnectionRecord(
+                connection_id,
+                self.vendor,
+                "http",
+                self._runtime.clock.now(),
+                {"remote": request.remote or "", "method": request.method, "path": request.path},
+            )
+        )
+        incoming = _Incoming(
+            method=request.method,
+            path=request.path,
+            query={k: request.query[k] for k in request.query},
+            headers={k: request.headers[k] for k in request.headers},
+            size=request.content_length or 0,
+        )
+        try:
+            error = await self._read_body(request, incoming)
+            if error is not None:
+                _close_files(incoming)
+                self._journal_request(incoming, connection_id, {})
+                self._journal_response(error, connection_id)
+                response, text = error, json.dumps(error.body)
+            else:
+                loop = asyncio.get_running_loop()
+                response, text = await loop.run_in_executor(
+                    self._runtime.executor, self._serve, incoming, connection_id
+                )
+            return web.Response(
+                text=text,
+                status=response.status,
+                headers=response.headers,
+                content_type="application/json",
+            )
+        finally:
+            self._runtime.close_connection(connection_id)
+
+    async def _read_body(self, request: web.Request, incoming: _Incoming) -> RestResponse | None:
+        """Read the body into ``incoming``; return an error response if it cannot be read."""
+        try:
+            if request.content_type in _FORM_TYPES and request.body_exists:
+                post = await request.post()
+                for name in post:
+                    value = post[name]
+                    if isinstance(value, web.FileField):
+                        incoming.files.setdefault(name, (value.filename, value.file))
+                    elif isinstance(value, (bytes, bytearray)):
+                        incoming.form.setdefault(name, bytes(value).decode("utf-8", "replace"))
+                    else:
+                        incoming.form.setdefault(name, str(value))
+                incoming.size = max(incoming.size, request.content.total_bytes)
+            elif request.body_exists:
+                incoming.raw = await request.read()
+                incoming.content_type = (
+                    request.content_type if "Content-Type" in request.headers else ""
+                )
+                incoming.size = len(incoming.raw)
+        except web.HTTPRequestEntityTooLarge:
+            return RestResponse(
+                413,
+                error_body(413, f"The request body exceeds the limit of {self._max_body} bytes"),
+            )
+        except (ValueError, web.HTTPBadRequest) as exc:
+            return RestResponse(400, error_body(400, f"Malformed request body: {exc}"))
+        return None
+
+    def _serve(self, incoming: _Incoming, connection_id: str) -> tuple[RestResponse, str]:
+        """Worker thread: finish parsing, journal, call the handler, journal and serialise
+        the answer."""
+        try:
+            files = {
+                name: UploadedFile(filename, _read_all(file))
+                for name, (filename, file) in incoming.files.items()
+            }
+        finally:
+            _close_files(incoming)
+        sizes = {
+            name: {"filename": f.filename, "size": len(f.content)} for name, f in files.items()
+        }
+        try:
+            body_json = _parse_json(incoming.raw, incoming.content_type)
+        except _BadRequest as exc:
+            self._journal_request(incoming, connection_id, sizes)
+            response = RestResponse(400, error_body(400, str(exc)))
+            self._journal_response(response, connection_id)
+            return response, json.dumps(response.body)
+        self._journal_request(incoming, connection_id, sizes, body_json)
+        request = RestRequest(
+            method=incoming.method,
+            path=incoming.path,
+            query=incoming.query,
+            headers=incoming.headers,
+            json=body_json,
+            form=incoming.form,
+            files=files,
+        )
+        try:
+            response = self._handler(request)
+            text = json.dumps(response.body)
+        except Exception as exc:
+            self._runtime.record_failure(f"{self.vendor} http {connection_id}", exc)
+            response = RestResponse(500, error_body(500, "Internal server error"))
+            text = json.dumps(response.body)
+        self._journal_response(response, connection_id)
+        return response, text
+
+    # -- journal --------------------------------------------------------------------------
+
+    def _journal_request(
+        self,
+        incoming: _Incoming,
+        connection_id: str,
+        files: Mapping[str, Any],
+        body_json: Any = None,
+    ) -> None:
+        data: dict[str, Any] = {
+            "method": incoming.method,
+            "path": incoming.path,
+            "query": redact_mapping(incoming.query, self._secrets),
+            "headers": redact_mapping(incoming.headers, self._secrets),
+        }
+        if incoming.form:
+            data["form"] = redact_mapping(incoming.form, self._secrets)
+        if files:
+            data["files"] = dict(files)
+        if body_json is not None:
+            data["json"] = body_json
+        self._runtime.journal.record(
+            vendor=self.vendor,
+            transport="http",
+            connection=connection_id,
+            direction="in",
+            kind="request",
+            data=data,
+            size=incoming.size,
+        )
+
+    def _journal_response(self, response: RestResponse, connection_id: str) -> None:
+        self._runtime.journal.record(
+            vendor=self.vendor,
+            transport="http",
+            connection=connection_id,
+            direction="out",
+            kind="response",
+            code=response.status,
+            data=response.body,
+        )
+
+
+def _close_files(incoming: _Incoming) -> None:
+    for _, file in incoming.files.values():
+        file.close()
+
+
+def _read_all(file: IO[bytes]) -> bytes:
+    file.seek(0)
+    return file.read()
+
+
+def _parse_json(raw: bytes, content_type: str) -> Any:
+    """Parse a JSON body. With a JSON content type, invalid JSON is a 400; without any
+    content type, a body that is not JSON is ignored; other types are never parsed."""
+    if not raw:
+        return None
+    declared = content_type == "application/json" or content_type.endswith("+json")
+    if not declared and content_type:
+        return None
+    try:
+        return json.loads(raw)
+    except ValueError:
+        if declared:
+            raise _BadRequest("The request body is not valid JSON") from None
+        return None
