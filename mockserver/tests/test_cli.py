@@ -8,6 +8,7 @@ import re
 import signal
 import subprocess
 import sys
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -58,8 +59,13 @@ def test_every_setting_is_a_serve_flag() -> None:
 @pytest.mark.e2e
 def test_serve_prints_listeners_serves_and_stops_cleanly_on_ctrl_c(tmp_path: Path) -> None:
     env = dict(os.environ, MOCKSERVER_HUME_API_KEYS="cli-key", PYTHONUNBUFFERED="1")
+    command = [
+        sys.executable, "-m", "mockserver", "serve", "--hume-port", "0", "--seed", "3",
+        "--behavioral-grpc-port", "0", "--behavioral-rest-port", "0",
+        "--behavioral-project", "7:cli-token",
+    ]  # fmt: skip
     process = subprocess.Popen(
-        [sys.executable, "-m", "mockserver", "serve", "--hume-port", "0", "--seed", "3"],
+        command,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -71,10 +77,19 @@ def test_serve_prints_listeners_serves_and_stops_cleanly_on_ctrl_c(tmp_path: Pat
         match = re.search(r"(ws://127\.0\.0\.1:\d+/v0/stream/models)", first)
         assert match, first
         assert "cli-key" in first
+        second = process.stdout.readline()
+        rest = re.search(r"rest (http://127\.0\.0\.1:\d+/v5)", second)
+        assert rest and re.search(r"grpc 127\.0\.0\.1:\d+", second), second
+        assert "cid 7 token cli-token" in second
         assert "Press Ctrl-C" in process.stdout.readline()
         with connect(match.group(1), additional_headers={"X-Hume-Api-Key": "cli-key"}) as ws:
             ws.send('{"job_details": true}')
             assert len(json.loads(ws.recv())["job_details"]["job_id"]) == 32
+        request = urllib.request.Request(
+            rest.group(1) + "/auth", headers={"X-Auth-Token": "cli-token", "X-Auth-Client": "7"}
+        )
+        with urllib.request.urlopen(request, timeout=10) as response:
+            assert json.loads(response.read())["code"] == 200
         process.send_signal(signal.SIGINT)
         out, err = process.communicate(timeout=20)
     finally:

@@ -93,3 +93,24 @@ def test_every_setting_has_distinct_flag_and_env_and_help() -> None:
     assert len({s.flag_name for s in settings}) == len(settings)
     assert len({s.env_name for s in settings}) == len(settings)
     assert all(s.help.endswith(".") or s.help.endswith(")") for s in settings)
+
+
+def test_behavioral_defaults_and_projects() -> None:
+    config = ServerConfig.resolve()
+    assert (config.behavioral.grpc_port, config.behavioral.rest_port) == (50051, 8780)
+    assert config.behavioral.projects == ("1000:mock-bs-token",)
+    flags = {"behavioral.projects": ["1:a", "2:b"], "behavioral.pacing": "realtime"}
+    resolved = ServerConfig.resolve(flags=flags)
+    assert [(p.cid, p.token) for p in resolved.behavioral.project_list()] == [(1, "a"), (2, "b")]
+    assert resolved.behavioral.pacing == "realtime"
+
+
+@pytest.mark.parametrize("project", ["abc:token", "1000", "1000:", ":token"])
+def test_bad_projects_are_rejected(project: str) -> None:
+    with pytest.raises(ConfigError, match="expected CID:TOKEN"):
+        ServerConfig.resolve(flags={"behavioral.projects": [project]})
+
+
+def test_two_listeners_on_one_port_are_rejected() -> None:
+    with pytest.raises(ConfigError, match="both use port 9000"):
+        ServerConfig.resolve(flags={"hume.port": "9000", "behavioral.rest_port": "9000"})
