@@ -1,15 +1,15 @@
 """The official SDK (behavioralsignals 0.7.1) against the REST emulator over loopback HTTP.
 
-The SDK is pointed at the emulator by replacing ``behavioralsignals.base.Configuration``
-(spec 5, option 1). Processes take 0.05 s pending + 0.05 s running; the SDK polls every
-1.0 s, so each ``wait_for_result`` costs about one second.
+The SDK is pointed at the emulator with the shipped ``behavioral_signals_redirect``, which
+replaces ``behavioralsignals.base.Configuration`` (spec 5, option 1). Processes take 0.05 s
+pending + 0.05 s running; the SDK polls every 1.0 s, so each ``wait_for_result`` costs about
+one second.
 """
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import functools
 import http.server
 import threading
 from collections.abc import Callable, Iterator
@@ -26,6 +26,7 @@ from behavioralsignals.configuration import Configuration
 from behavioralsignals.models import ResultResponse
 
 from mockserver.core.http import RestRequest, RestResponse
+from mockserver.redirect import behavioral_signals_redirect
 from mockserver.resources import fixture_path
 from mockserver.runtime import Runtime
 from mockserver.transport.http import HttpEndpoint
@@ -116,21 +117,17 @@ def served_module() -> Iterator[Served]:
 
 
 @pytest.fixture
-def served(served_module: Served, monkeypatch: pytest.MonkeyPatch) -> Iterator[Served]:
-    """The shared emulator, reset, with the SDK pointed at it; fails on server errors."""
+def served(served_module: Served) -> Iterator[Served]:
+    """The shared emulator, reset, with the SDK pointed at it by the shipped redirect helper;
+    fails on server errors."""
     served_module.store.reset()
     served_module.runtime.reset()
-    monkeypatch.setattr(
-        bs_base,
-        "Configuration",
-        functools.partial(
-            Configuration,
-            api_url=served_module.api_url,
-            streaming_api_url="127.0.0.1:1",
-            use_ssl=False,
-        ),
-    )
-    yield served_module
+    with behavioral_signals_redirect(
+        api_url=served_module.api_url, streaming_api_url="127.0.0.1:1"
+    ):
+        assert bs_base.Configuration is not Configuration
+        yield served_module
+    assert bs_base.Configuration is Configuration
     assert served_module.runtime.take_failures() == []
 
 
