@@ -37,6 +37,9 @@ _KAISER_BETA = 8.0
 _MAX_PHASES = 1024  # largest exact phase table; finer phase sets are interpolated
 
 
+_MAX_OUTPUT_BLOCK = 8192  # output samples computed per vectorised step
+
+
 def _kernel(offsets: npt.NDArray[np.float64], cutoff: float, half: int) -> npt.NDArray[np.float64]:
     """Windowed-sinc low-pass impulse response at ``offsets`` (input samples from centre).
 
@@ -154,7 +157,14 @@ class StreamResampler:
         if target <= self._n_out:
             out = np.zeros(0, dtype=np.float32)
         else:
-            out = self._compute(self._n_out, target)
+            # Bounded blocks keep the (outputs x taps) products small for huge pushes; each
+            # output is summed the same way in any block, so the result does not change.
+            out = np.concatenate(
+                [
+                    self._compute(k, min(k + _MAX_OUTPUT_BLOCK, target))
+                    for k in range(self._n_out, target, _MAX_OUTPUT_BLOCK)
+                ]
+            )
             self._n_out = target
         # Drop history no future output needs.
         keep_from = (self._n_out * self._from) // self._to - self._half + 1

@@ -137,3 +137,20 @@ def test_misuse_is_rejected() -> None:
     assert len(resampler.flush()) == 0
     with pytest.raises(RuntimeError):
         resampler.push(np.zeros(10, dtype=np.float32))
+
+
+def test_a_huge_push_has_bounded_memory_and_the_same_output() -> None:
+    import tracemalloc
+
+    signal = (np.random.default_rng(1).standard_normal(8000 * 120) * 0.1).astype(np.float32)
+    tracemalloc.start()
+    try:
+        one = StreamResampler(8000)
+        whole = np.concatenate([one.push(signal), one.flush()])
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 150 * 1024 * 1024  # unblocked products would need several GB
+    chunked = StreamResampler(8000)
+    parts = [chunked.push(signal[i : i + 4001]) for i in range(0, len(signal), 4001)]
+    assert np.array_equal(np.concatenate([*parts, chunked.flush()]), whole)
