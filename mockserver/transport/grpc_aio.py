@@ -26,9 +26,6 @@ __all__ = ["GrpcEndpoint", "GrpcMethod", "StreamSession"]
 
 logger = logging.getLogger("mockserver.transport.grpc")
 
-#: Requests larger than this many bytes are handled on a worker thread.
-INLINE_REQUEST_LIMIT = 64 * 1024
-
 
 class StreamSession(Protocol):
     def receive(self, message: Any) -> None: ...
@@ -182,11 +179,11 @@ class GrpcEndpoint:
         )
         inbox: asyncio.Queue[Any] = asyncio.Queue()
         reader = asyncio.create_task(self._read(requests, inbox))
+        loop = asyncio.get_running_loop()
         session: StreamSession | None = None
         finished = False
         try:
             session = method.new_session(call_id, method.name)
-            loop = asyncio.get_running_loop()
             while True:
                 for event in session.events_to_send():
                     if isinstance(event, SendMessage):
@@ -211,8 +208,13 @@ class GrpcEndpoint:
                     session.tick(runtime.clock.now())
                     continue
                 if item is _END:
+                    # A client cancel can end the request stream like a half-close; when
+                    # grpc.aio already knows, it cancels this task at the next await.
+                    await asyncio.sleep(0)
+                    if context.cancelled():
+                        raise asyncio.CancelledError
                     self._journal(call_id, "in", "half_close")
-                    session.receive_end()
+                    await loop.run_in_executor(runtime.executor, session.receive_end)
                     continue
                 if isinstance(item, BaseException):
                     # The request stream broke (client gone or undecodable request).
@@ -222,10 +224,9 @@ class GrpcEndpoint:
                 decoded = method.decode(item)
                 size = method.size(item)
                 self._journal(call_id, "in", "message", data=method.describe_in(decoded), size=size)
-                if size > INLINE_REQUEST_LIMIT:
-                    await loop.run_in_executor(runtime.executor, session.receive, decoded)
-                else:
-                    session.receive(decoded)
+                # Always on a worker: the cost of a message depends on its audio duration,
+                # not its size (a low sample rate expands a small chunk enormously).
+                await loop.run_in_executor(runtime.executor, session.receive, decoded)
         except asyncio.CancelledError:
             self._journal(call_id, "in", "cancel")
             raise

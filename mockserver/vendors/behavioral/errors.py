@@ -37,7 +37,8 @@ GRPC_ERRORS: dict[str, GrpcErrorEntry] = {
         "INVALID_ARGUMENT", "Unsupported encoding {value}: only LINEAR_PCM (0) is supported."
     ),
     "bad_sample_rate": GrpcErrorEntry(
-        "INVALID_ARGUMENT", "sample_rate_hertz must be a positive number, got {value}."
+        "INVALID_ARGUMENT",
+        "sample_rate_hertz must be a positive number of at most {limit} Hz, got {value}.",
     ),
     "bad_level": GrpcErrorEntry(
         "INVALID_ARGUMENT", "Unsupported level {value}: use segment (0) or utterance (1)."

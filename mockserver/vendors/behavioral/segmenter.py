@@ -39,7 +39,8 @@ from mockserver.media.voice import FrameVad
 __all__ = ["MODEL_RATE", "StreamSegmenter", "Window"]
 
 MODEL_RATE = 16000  #: the timeline of all windows (spec 2.3 "Resampled to 16kHz for models")
-_BLOCK = 1 << 15  # input samples handed to the resampler and VAD at a time (bounds memory)
+_BLOCK = 1 << 15  # 16 kHz samples produced per step at most (bounds memory at any input rate)
+_SHORTEST_SEGMENT = 160  # 10 ms: anything shorter renders start_time == end_time ("%.2f")
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,8 +177,9 @@ class StreamSegmenter:
         out: list[Window] = []
         # The resampler and the VAD are chunking-invariant: feeding a huge chunk in blocks
         # gives the same windows, with bounded working memory.
-        for i in range(0, len(ints), _BLOCK):
-            floats = ints[i : i + _BLOCK].astype(np.float32) / np.float32(32768.0)
+        step = max(1, _BLOCK * self._rate // MODEL_RATE)  # inputs giving ~_BLOCK outputs
+        for i in range(0, len(ints), step):
+            floats = ints[i : i + step].astype(np.float32) / np.float32(32768.0)
             out += self._feed(self._resampler.push(floats), final=False)
         return out
 
@@ -242,7 +244,7 @@ class StreamSegmenter:
         """End the open utterance at its last speech frame: tail segment, then utterance."""
         assert self._utt_start is not None
         tail = self._speech_end - self._next_seg
-        if tail > 0 and tail >= self._min_tail:
+        if tail >= max(self._min_tail, _SHORTEST_SEGMENT):
             out.append(self._window("segment", self._next_seg, self._speech_end))
         out.append(self._window("utterance", self._utt_start, self._speech_end))
         self._utt_index += 1

@@ -38,7 +38,10 @@ from .slots import StreamSlots
 if TYPE_CHECKING:
     from .segmenter import StreamSegmenter, Window
 
-__all__ = ["METHOD_NAMESPACES", "ProcessSink", "StreamSession", "StreamState"]
+__all__ = ["MAX_SAMPLE_RATE", "METHOD_NAMESPACES", "ProcessSink", "StreamSession", "StreamState"]
+
+#: Highest accepted ``sample_rate_hertz`` (no real audio exceeds 384 kHz; INFERRED bound).
+MAX_SAMPLE_RATE = 384_000
 
 logger = logging.getLogger("mockserver.behavioral")
 
@@ -218,8 +221,10 @@ class StreamSession:
             raise GrpcError.make("audio_in_first_message")
         if config.encoding != 0:
             raise GrpcError.make("bad_encoding", value=config.encoding)
-        if config.sample_rate_hertz <= 0:
-            raise GrpcError.make("bad_sample_rate", value=config.sample_rate_hertz)
+        if not 0 < config.sample_rate_hertz <= MAX_SAMPLE_RATE:
+            raise GrpcError.make(
+                "bad_sample_rate", value=config.sample_rate_hertz, limit=MAX_SAMPLE_RATE
+            )
         if config.level is not None and config.level not in ("segment", "utterance"):
             raise GrpcError.make("bad_level", value=config.level.removeprefix("unknown:"))
         if not self._slots.acquire(message.cid):

@@ -108,7 +108,7 @@ def test_other_sample_rates_land_on_the_same_timeline(rate_file: str) -> None:
         ([message(b"\x00\x00", config())], "INVALID_ARGUMENT", "without audio_content"),
         ([message(cfg=config()), message(b"", config())], "INVALID_ARGUMENT", "message 2 had one"),
         ([message(cfg=config(encoding=3))], "INVALID_ARGUMENT", "Unsupported encoding 3"),
-        ([message(cfg=config(rate=0))], "INVALID_ARGUMENT", "positive number, got 0"),
+        ([message(cfg=config(rate=0))], "INVALID_ARGUMENT", "at most 384000 Hz, got 0"),
         ([message(cfg=config(rate=-8000))], "INVALID_ARGUMENT", "got -8000"),
         ([message(cfg=config(level="unknown:7"))], "INVALID_ARGUMENT", "Unsupported level 7"),
         ([message(cfg=config(), token="nope")], "UNAUTHENTICATED", "Invalid credentials."),
