@@ -15,12 +15,12 @@ HUME078_STAMP := $(HUME078_VENV)/.installed
 PYTEST_ARGS ?=
 ARGS ?=
 
-.PHONY: help venv serve test test-fast lint types format fixtures protos clean
+.PHONY: help venv serve test test-fast lint types format fixtures protos bench clean
 
 help:
 	@echo "make serve   - run the emulators until Ctrl-C (ARGS='--seed 7 ...' to pass flags)"
 	@echo "make test    - lint, type-check and run the whole test suite"
-	@echo "make lint | types | format | protos | fixtures | clean"
+	@echo "make lint | types | format | protos | fixtures | bench | clean"
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -49,8 +49,8 @@ serve: $(STAMP)
 	$(BIN)/mockserver serve $(ARGS)
 
 lint: $(STAMP)
-	$(BIN)/ruff check mockserver contract_tests scripts
-	$(BIN)/ruff format --check mockserver contract_tests scripts
+	$(BIN)/ruff check mockserver contract_tests scripts benchmarks
+	$(BIN)/ruff format --check mockserver contract_tests scripts benchmarks
 
 types: $(STAMP)
 	$(BIN)/mypy
@@ -62,8 +62,12 @@ test-fast: $(STAMP)
 	$(BIN)/python -m pytest -x -q $(PYTEST_ARGS)
 
 format: $(STAMP)
-	$(BIN)/ruff check --fix mockserver contract_tests scripts
-	$(BIN)/ruff format mockserver contract_tests scripts
+	$(BIN)/ruff check --fix mockserver contract_tests scripts benchmarks
+	$(BIN)/ruff format mockserver contract_tests scripts benchmarks
+
+# Measure start-up, latency and throughput (never asserted in tests; see docs/performance.md).
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench.py $(ARGS)
 
 # Regenerate mockserver/_generated/ from protos/ (test_protos.py fails when it is stale).
 protos: $(STAMP)
