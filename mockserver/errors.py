@@ -6,7 +6,7 @@ them into its documented wire error (see ``mockserver/vendors/<vendor>/errors.py
 
 from __future__ import annotations
 
-__all__ = ["ConfigError", "MockServerError", "ServerFailure"]
+__all__ = ["ConfigError", "MockServerError", "ScenarioError", "ServerFailure"]
 
 
 class MockServerError(Exception):
@@ -15,6 +15,10 @@ class MockServerError(Exception):
 
 class ConfigError(MockServerError):
     """A setting, flag, environment variable or config file is invalid."""
+
+
+class ScenarioError(MockServerError):
+    """A scenario or fault definition is invalid (names the file and the field)."""
 
 
 class ServerFailure(MockServerError):

@@ -16,7 +16,9 @@ from typing import Any
 
 from .core.clock import Clock, MonotonicClock
 from .core.rng import SeedSource
+from .faults import FaultPlan
 from .journal import Journal
+from .scenario import ScenarioBook
 
 __all__ = ["ConnectionRecord", "Runtime"]
 
@@ -55,6 +57,8 @@ class Runtime:
         self.clock: Clock = clock or MonotonicClock()
         self.seeds = SeedSource(seed)
         self.journal = Journal(self.clock.now, max_entries=journal_max_entries)
+        self.faults = FaultPlan(self.seeds)  # active faults (adapters consult it)
+        self.scenarios = ScenarioBook()  # active scenarios (sessions consult it)
         self._workers = workers
         self._executor: ThreadPoolExecutor | None = None  # created on first use
         self._lock = threading.Lock()  # guards the fields below
@@ -104,11 +108,14 @@ class Runtime:
             return list(self._connections.values())
 
     def reset(self) -> None:
-        """Clear journal, counters and failures (live connections are left alone)."""
+        """Clear journal, counters, failures, faults and scenarios (live connections are
+        left alone)."""
         with self._lock:
             self._counters.clear()
             self._failures.clear()
         self.journal.clear()
+        self.faults.clear()
+        self.scenarios.clear()
 
     def shutdown(self) -> None:
         """Stop the worker threads."""

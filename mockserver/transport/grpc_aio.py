@@ -5,6 +5,10 @@ creates a session, feeds it decoded request messages (on a worker thread when a 
 large), performs the events it queues (send a message, end the call with a status), sleeps
 until its next deadline, tells it when the client half-closes or cancels, and journals
 every message and status.
+
+Faults (``mockserver.faults``) are applied at the points marked ``FAULT HOOK``: the plan
+decides, this adapter performs its actions and journals them with the fault's name. A
+call a fault ends or leaves hanging is, for the session, a cancelled call.
 """
 
 from __future__ import annotations
@@ -20,6 +24,8 @@ import grpc
 import grpc.aio
 
 from mockserver.core.events import EndCall, InternalFailure, OutboundEvent, SendMessage
+from mockserver.faults import Abort, Action, Delay, Hang, Send
+from mockserver.faults.connection import ConnectionFaults
 from mockserver.runtime import ConnectionRecord, Runtime
 
 __all__ = ["GrpcEndpoint", "GrpcMethod", "StreamSession"]
@@ -68,6 +74,18 @@ class _End:
 
 
 _END = _End()
+
+
+@dataclass(frozen=True)
+class _Slowed:
+    """A request read late by a slow-consumer fault (journaled with its name)."""
+
+    request: Any
+    fault: str
+
+
+class _RequestsBroke(Exception):
+    """The request stream failed while a fault held the call (the client is gone)."""
 
 
 class GrpcEndpoint:
@@ -170,34 +188,48 @@ class GrpcEndpoint:
         context: grpc.aio.ServicerContext[Any, Any],
     ) -> AsyncIterator[Any]:
         runtime = self._runtime
-        call_id = f"{self.vendor}-grpc-{runtime.next_number(self.vendor + '-grpc')}"
+        number = runtime.next_number(self.vendor + "-grpc")
+        call_id = f"{self.vendor}-grpc-{number}"
         self._journal(call_id, "in", "call", data={"method": f"/{self.service}/{method.name}"})
         runtime.open_connection(
             ConnectionRecord(
                 call_id, self.vendor, "grpc", runtime.clock.now(), {"method": method.name}
             )
         )
+        faults = runtime.faults.connection(
+            self.vendor, "grpc", number, clock=runtime.clock.now, method=method.name
+        )
         inbox: asyncio.Queue[Any] = asyncio.Queue()
-        reader = asyncio.create_task(self._read(requests, inbox))
+        reader = asyncio.create_task(self._read(requests, inbox, faults))
         loop = asyncio.get_running_loop()
         session: StreamSession | None = None
         finished = False
+        fault_actions = faults.start()  # FAULT HOOK: faults due when the call opens
         try:
             session = method.new_session(call_id, method.name)
             while True:
+                # FAULT HOOK: faults triggered by the client or the clock (end or hang)
+                async for response in self._apply(method, call_id, context, fault_actions, inbox):
+                    yield response
+                fault_actions = []
                 for event in session.events_to_send():
                     if isinstance(event, SendMessage):
-                        self._journal(
-                            call_id, "out", "message", data=method.describe_out(event.message)
-                        )
-                        yield method.encode(event.message)
+                        # FAULT HOOK: each result; [Send(message)] when no fault acts on it
+                        actions = faults.outbound(event.message)
+                        async for response in self._apply(method, call_id, context, actions, inbox):
+                            yield response
                     elif isinstance(event, EndCall):
                         finished = True
+                        # FAULT HOOK: an ending fault may replace the final status
+                        async for response in self._apply(
+                            method, call_id, context, faults.end(), inbox
+                        ):
+                            yield response
                         await self._end(context, call_id, event)
                         return
                     elif isinstance(event, InternalFailure):
                         runtime.record_failure(event.where, event.error)
-                deadline = session.next_deadline()
+                deadline = _earliest(session.next_deadline(), faults.next_deadline())
                 try:
                     if deadline is None:
                         item = await inbox.get()
@@ -206,6 +238,7 @@ class GrpcEndpoint:
                         item = await asyncio.wait_for(inbox.get(), timeout)
                 except TimeoutError:
                     session.tick(runtime.clock.now())
+                    fault_actions = faults.tick(runtime.clock.now())  # FAULT HOOK: timers
                     continue
                 if item is _END:
                     # A client cancel can end the request stream like a half-close; when
@@ -221,15 +254,26 @@ class GrpcEndpoint:
                     logger.debug("%s: request stream failed: %r", call_id, item)
                     self._journal(call_id, "in", "cancel", reason=repr(item))
                     return
+                slowed = None
+                if isinstance(item, _Slowed):  # read late by a slow-consumer fault
+                    item, slowed = item.request, item.fault
                 decoded = method.decode(item)
                 size = method.size(item)
-                self._journal(call_id, "in", "message", data=method.describe_in(decoded), size=size)
+                self._journal(
+                    call_id, "in", "message", data=method.describe_in(decoded), size=size,
+                    fault=slowed,
+                )  # fmt: skip
+                fault_actions = faults.inbound(decoded)  # FAULT HOOK: e.g. after_audio_s
+                if fault_actions:
+                    continue  # the call ends (or hangs) before the session sees the message
                 # Always on a worker: the cost of a message depends on its audio duration,
                 # not its size (a low sample rate expands a small chunk enormously).
                 await loop.run_in_executor(runtime.executor, session.receive, decoded)
         except asyncio.CancelledError:
             self._journal(call_id, "in", "cancel")
             raise
+        except _RequestsBroke as broke:
+            self._journal(call_id, "in", "cancel", reason=repr(broke.args[0]))
         except grpc.aio.AbortError:
             raise
         except Exception as exc:
@@ -254,14 +298,77 @@ class GrpcEndpoint:
         if event.status != "OK":
             await context.abort(grpc.StatusCode[event.status], event.details)
 
+    async def _apply(
+        self,
+        method: GrpcMethod,
+        call_id: str,
+        context: grpc.aio.ServicerContext[Any, Any],
+        actions: list[Action],
+        inbox: asyncio.Queue[Any],
+    ) -> AsyncIterator[Any]:
+        """Carry out fault-plan actions, yielding the responses to send (``Send`` is a
+        plain send); an ``Abort`` raises grpc.aio's AbortError."""
+        for action in actions:
+            if isinstance(action, Send):
+                self._journal(
+                    call_id, "out", "message", data=method.describe_out(action.payload),
+                    fault=action.fault,
+                )  # fmt: skip
+                yield method.encode(action.payload)
+            elif isinstance(action, Delay):
+                await asyncio.sleep(action.seconds)
+            elif isinstance(action, Abort):
+                self._journal(
+                    call_id, "out", "status", status=action.status, reason=action.details,
+                    fault=action.fault,
+                )  # fmt: skip
+                await context.abort(grpc.StatusCode[action.status], action.details)
+            elif isinstance(action, Hang):
+                await self._hang(method, call_id, inbox, action.fault)
+
+    async def _hang(
+        self, method: GrpcMethod, call_id: str, inbox: asyncio.Queue[Any], fault: str
+    ) -> None:
+        """Answer nothing, ignore half-close, until grpc.aio cancels this task (client
+        cancel, client deadline, server stop) or the request stream breaks."""
+        self._journal(call_id, "out", "fault", data={"hang": True}, fault=fault)
+        while True:
+            item = await inbox.get()
+            if isinstance(item, BaseException):
+                raise _RequestsBroke(item)
+            if item is _END:
+                self._journal(call_id, "in", "half_close")
+                continue
+            if isinstance(item, _Slowed):
+                item = item.request
+            self._journal(
+                call_id, "in", "message", data=method.describe_in(method.decode(item)),
+                size=method.size(item),
+            )  # fmt: skip
+
     @staticmethod
-    async def _read(requests: AsyncIterator[Any], inbox: asyncio.Queue[Any]) -> None:
+    async def _read(
+        requests: AsyncIterator[Any], inbox: asyncio.Queue[Any], faults: ConnectionFaults
+    ) -> None:
+        iterator = aiter(requests)
         try:
-            async for request in requests:
-                await inbox.put(request)
+            while True:
+                slow = faults.read_delay()  # FAULT HOOK: slow consumer (real back-pressure)
+                if slow is not None:
+                    await asyncio.sleep(slow.seconds)
+                try:
+                    request = await anext(iterator)
+                except StopAsyncIteration:
+                    break
+                await inbox.put(request if slow is None else _Slowed(request, slow.fault))
         except asyncio.CancelledError:
             raise
         except Exception as exc:
             await inbox.put(exc)
             return
         await inbox.put(_END)
+
+
+def _earliest(*deadlines: float | None) -> float | None:
+    present = [d for d in deadlines if d is not None]
+    return min(present) if present else None

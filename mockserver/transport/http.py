@@ -10,6 +10,16 @@ File bytes are never journaled, only names and sizes.
 The adapter's own errors use the same body shape as the vendor's REST errors,
 ``{"code", "message", "details"}``: 413 (body over ``max_body``), 400 (malformed JSON or
 multipart) and 500 (the handler raised; also reported to ``runtime.record_failure``).
+
+A response whose ``body`` is ``bytes`` is sent as is, with the ``Content-Type`` of its
+headers (e.g. NDJSON). ``text_types`` lists request content types handed to the router
+undecoded: ``RestRequest.json`` is then the body as text (e.g. YAML). ``journal=False``
+keeps the endpoint out of the journal and the live connections (the admin API).
+
+Faults (``mockserver.faults``) are applied at the points marked ``FAULT HOOK``: an error
+answer instead of the handler's, a delay before answering, and the context in which the
+handler runs (so that a process it submits fails or stays pending). The response entry
+of the journal names the fault.
 """
 
 from __future__ import annotations
@@ -23,6 +33,7 @@ from typing import IO, Any
 from aiohttp import web
 
 from mockserver.core.http import RestRequest, RestResponse, UploadedFile
+from mockserver.faults.rest import HttpDecision
 from mockserver.journal import redact_mapping
 from mockserver.runtime import ConnectionRecord, Runtime
 
@@ -66,6 +77,8 @@ class HttpEndpoint:
         runtime: Shared clock, journal, workers and failure log.
         secrets: Header, query and form names whose values are redacted in the journal.
         max_body: Largest accepted request body in bytes (larger: 413).
+        text_types: Request content types passed as text in ``RestRequest.json``.
+        journal: Record requests and responses in the journal and live connections.
     """
 
     def __init__(
@@ -78,6 +91,8 @@ class HttpEndpoint:
         runtime: Runtime,
         secrets: Collection[str] = (),
         max_body: int,
+        text_types: Collection[str] = (),
+        journal: bool = True,
     ) -> None:
         self.vendor = vendor
         self.host = host
@@ -86,6 +101,8 @@ class HttpEndpoint:
         self._runtime = runtime
         self._secrets = tuple(secrets)
         self._max_body = max_body
+        self._text_types = frozenset(text_types)
+        self._journal = journal
         self._runner: web.AppRunner | None = None
 
     @property
@@ -120,15 +137,20 @@ class HttpEndpoint:
     async def _handle(self, request: web.Request) -> web.StreamResponse:
         number = self._runtime.next_number(f"{self.vendor}-http")
         connection_id = f"{self.vendor}-http-{number}"
-        self._runtime.open_connection(
-            ConnectionRecord(
-                connection_id,
-                self.vendor,
-                "http",
-                self._runtime.clock.now(),
-                {"remote": request.remote or "", "method": request.method, "path": request.path},
+        if self._journal:
+            self._runtime.open_connection(
+                ConnectionRecord(
+                    connection_id,
+                    self.vendor,
+                    "http",
+                    self._runtime.clock.now(),
+                    {
+                        "remote": request.remote or "",
+                        "method": request.method,
+                        "path": request.path,
+                    },
+                )
             )
-        )
         incoming = _Incoming(
             method=request.method,
             path=request.path,
@@ -136,6 +158,11 @@ class HttpEndpoint:
             headers={k: request.headers[k] for k in request.headers},
             size=request.content_length or 0,
         )
+        # FAULT HOOK: what the active faults do to this request (vendor endpoints only)
+        faults = self._runtime.faults.http_request(
+            self.vendor, number, request.method, request.path
+        )
+        text: str | bytes
         try:
             error = await self._read_body(request, incoming)
             if error is not None:
@@ -146,8 +173,12 @@ class HttpEndpoint:
             else:
                 loop = asyncio.get_running_loop()
                 response, text = await loop.run_in_executor(
-                    self._runtime.executor, self._serve, incoming, connection_id
+                    self._runtime.executor, self._serve, incoming, connection_id, faults
                 )
+            if faults.delays:  # FAULT HOOK: a slow answer
+                await asyncio.sleep(faults.delay_s)
+            if isinstance(text, bytes):  # raw body; its Content-Type is in the headers
+                return web.Response(body=text, status=response.status, headers=response.headers)
             return web.Response(
                 text=text,
                 status=response.status,
@@ -155,7 +186,8 @@ class HttpEndpoint:
                 content_type="application/json",
             )
         finally:
-            self._runtime.close_connection(connection_id)
+            if self._journal:
+                self._runtime.close_connection(connection_id)
 
     async def _read_body(self, request: web.Request, incoming: _Incoming) -> RestResponse | None:
         """Read the body into ``incoming``; return an error response if it cannot be read."""
@@ -186,7 +218,9 @@ class HttpEndpoint:
             return RestResponse(400, error_body(400, f"Malformed request body: {exc}"))
         return None
 
-    def _serve(self, incoming: _Incoming, connection_id: str) -> tuple[RestResponse, str]:
+    def _serve(
+        self, incoming: _Incoming, connection_id: str, faults: HttpDecision
+    ) -> tuple[RestResponse, str | bytes]:
         """Worker thread: finish parsing, journal, call the handler, journal and serialise
         the answer."""
         try:
@@ -200,7 +234,10 @@ class HttpEndpoint:
             name: {"filename": f.filename, "size": len(f.content)} for name, f in files.items()
         }
         try:
-            body_json = _parse_json(incoming.raw, incoming.content_type)
+            if incoming.content_type in self._text_types:
+                body_json = _decode_text(incoming.raw)
+            else:
+                body_json = _parse_json(incoming.raw, incoming.content_type)
         except _BadRequest as exc:
             self._journal_request(incoming, connection_id, sizes)
             response = RestResponse(400, error_body(400, str(exc)))
@@ -216,14 +253,21 @@ class HttpEndpoint:
             form=incoming.form,
             files=files,
         )
+        if faults.reject is not None:  # FAULT HOOK: an error answer; the handler never runs
+            response = RestResponse(faults.reject.status, json.loads(faults.reject.body))
+            self._journal_response(response, connection_id, faults)
+            return response, faults.reject.body
+        text: str | bytes
         try:
-            response = self._handler(request)
-            text = json.dumps(response.body)
+            with faults.submission():  # FAULT HOOK: processes it submits fail or stay pending
+                response = self._handler(request)
+            body = response.body
+            text = body if isinstance(body, bytes) else json.dumps(body)
         except Exception as exc:
             self._runtime.record_failure(f"{self.vendor} http {connection_id}", exc)
             response = RestResponse(500, error_body(500, "Internal server error"))
             text = json.dumps(response.body)
-        self._journal_response(response, connection_id)
+        self._journal_response(response, connection_id, faults)
         return response, text
 
     # -- journal --------------------------------------------------------------------------
@@ -235,6 +279,8 @@ class HttpEndpoint:
         files: Mapping[str, Any],
         body_json: Any = None,
     ) -> None:
+        if not self._journal:
+            return
         data: dict[str, Any] = {
             "method": incoming.method,
             "path": incoming.path,
@@ -257,7 +303,13 @@ class HttpEndpoint:
             size=incoming.size,
         )
 
-    def _journal_response(self, response: RestResponse, connection_id: str) -> None:
+    def _journal_response(
+        self, response: RestResponse, connection_id: str, faults: HttpDecision | None = None
+    ) -> None:
+        if not self._journal:
+            return
+        raw = isinstance(response.body, bytes)
+        delay = faults.delay_s if faults is not None else 0.0
         self._runtime.journal.record(
             vendor=self.vendor,
             transport="http",
@@ -265,7 +317,10 @@ class HttpEndpoint:
             direction="out",
             kind="response",
             code=response.status,
-            data=response.body,
+            data=None if raw else response.body,
+            size=len(response.body) if raw else None,
+            fault=faults.fault if faults is not None else None,
+            meta={"delay_s": round(delay, 6)} if delay else None,
         )
 
 
@@ -277,6 +332,16 @@ def _close_files(incoming: _Incoming) -> None:
 def _read_all(file: IO[bytes]) -> bytes:
     file.seek(0)
     return file.read()
+
+
+def _decode_text(raw: bytes) -> str | None:
+    """A body of one of ``text_types`` as text (None when empty)."""
+    if not raw:
+        return None
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise _BadRequest("The request body is not valid UTF-8") from None
 
 
 def _parse_json(raw: bytes, content_type: str) -> Any:

@@ -3,6 +3,9 @@
 The adapter decides nothing about the vendor protocol. It asks the vendor's handshake gate
 whether to upgrade, creates one session per connection, feeds it frames, performs the
 events it queues (send, close), sleeps until its next deadline, and journals every frame.
+
+Faults (``mockserver.faults``) are applied at the points marked ``FAULT HOOK``: the plan
+decides, this adapter performs its actions and journals them with the fault's name.
 """
 
 from __future__ import annotations
@@ -22,6 +25,8 @@ from websockets.http11 import Request, Response
 
 from mockserver.core.events import CloseConnection, InternalFailure, OutboundEvent, SendText
 from mockserver.core.handshake import HandshakeAccept, HandshakeReject, HandshakeRequest
+from mockserver.faults import Action, Close, Delay, Drop, Note, Send
+from mockserver.faults.connection import ConnectionFaults
 from mockserver.journal import REDACTED, redact_mapping
 from mockserver.runtime import ConnectionRecord, Runtime
 
@@ -133,10 +138,16 @@ class WebSocketEndpoint:
             kind="handshake",
             data={"path": path, "query": query, "headers": headers},
         )
+        fault = self._runtime.faults.handshake(self.vendor, number)  # FAULT HOOK: upgrade
         try:
-            verdict = self._gate.check(
-                HandshakeRequest(request.path, list(request.headers.raw_items()))
-            )
+            if fault is not None:
+                verdict: HandshakeAccept | HandshakeReject = HandshakeReject(
+                    fault.status, fault.body, fault.content_type
+                )
+            else:
+                verdict = self._gate.check(
+                    HandshakeRequest(request.path, list(request.headers.raw_items()))
+                )
         except Exception as exc:
             self._runtime.record_failure(f"{self.vendor} handshake gate", exc)
             verdict = HandshakeReject(500, '{"message": "Internal server error"}')
@@ -154,6 +165,7 @@ class WebSocketEndpoint:
                 kind="handshake",
                 code=verdict.status,
                 data={"body": verdict.body},
+                fault=fault.fault if fault is not None else None,
             )
             return response
         self._accepted[connection] = (connection_id, number, verdict.context)
@@ -179,9 +191,12 @@ class WebSocketEndpoint:
             )
         )  # fmt: skip
         session: WebSocketSession | None = None
+        faults = self._runtime.faults.connection(
+            self.vendor, "websocket", number, clock=self._runtime.clock.now
+        )
         try:
             session = self._new_session(connection_id, number, context)
-            await self._pump(connection, session, connection_id)
+            await self._pump(connection, session, connection_id, faults)
         except Exception as exc:
             self._runtime.record_failure(f"{self.vendor} websocket {connection_id}", exc)
             with contextlib.suppress(Exception):
@@ -192,14 +207,26 @@ class WebSocketEndpoint:
             self._runtime.close_connection(connection_id)
 
     async def _pump(
-        self, connection: ServerConnection, session: WebSocketSession, connection_id: str
+        self,
+        connection: ServerConnection,
+        session: WebSocketSession,
+        connection_id: str,
+        faults: ConnectionFaults,
     ) -> None:
         clock = self._runtime.clock
         loop = asyncio.get_running_loop()
+        if await self._apply(connection, faults.start(), connection_id):  # FAULT HOOK: open
+            return
+        slow, next_read = None, True
         while True:
-            if await self._perform(connection, session.events_to_send(), connection_id):
+            if await self._perform(connection, session.events_to_send(), connection_id, faults):
                 return
-            deadline = session.next_deadline()
+            if next_read:
+                next_read = False
+                slow = faults.read_delay()  # FAULT HOOK: slow consumer
+                if slow is not None:
+                    await asyncio.sleep(slow.seconds)
+            deadline = _earliest(session.next_deadline(), faults.next_deadline())
             try:
                 if deadline is None:
                     message = await connection.recv()
@@ -208,11 +235,23 @@ class WebSocketEndpoint:
                     message = await asyncio.wait_for(connection.recv(), timeout)
             except TimeoutError:
                 session.tick(clock.now())
+                if await self._apply(connection, faults.tick(clock.now()), connection_id):
+                    return  # FAULT HOOK: timed triggers (after_s, idle_s)
                 continue
             except ConnectionClosed as closed:
                 self._journal_peer_close(closed, connection_id)
                 return
-            self._journal_frame("in", message, connection_id)
+            next_read = True
+            self._journal_frame("in", message, connection_id, slow.fault if slow else None)
+            # FAULT HOOK: triggers on what the client sent (after_audio_s)
+            if faults.measures_audio:
+                actions = await loop.run_in_executor(
+                    self._runtime.executor, faults.inbound, message
+                )
+            else:
+                actions = faults.inbound(message)
+            if await self._apply(connection, actions, connection_id):
+                return
             if isinstance(message, str):
                 handler: Callable[[Any], None] = session.receive_text
             else:
@@ -223,18 +262,22 @@ class WebSocketEndpoint:
                 handler(message)
 
     async def _perform(
-        self, connection: ServerConnection, events: list[OutboundEvent], connection_id: str
+        self,
+        connection: ServerConnection,
+        events: list[OutboundEvent],
+        connection_id: str,
+        faults: ConnectionFaults,
     ) -> bool:
         """Carry out queued events; return True once the connection is closed."""
         for event in events:
             if isinstance(event, SendText):
-                try:
-                    await connection.send(event.text)
-                except ConnectionClosed as closed:
-                    self._journal_peer_close(closed, connection_id)
+                # FAULT HOOK: each reply; [Send(text)] when no fault acts on it
+                if await self._apply(connection, faults.outbound(event.text), connection_id):
                     return True
-                self._journal_frame("out", event.text, connection_id)
             elif isinstance(event, CloseConnection):
+                # FAULT HOOK: an ending fault may replace the session's own close
+                if await self._apply(connection, faults.end(), connection_id):
+                    return True
                 self._runtime.journal.record(
                     vendor=self.vendor,
                     transport="websocket",
@@ -250,7 +293,50 @@ class WebSocketEndpoint:
                 self._runtime.record_failure(event.where, event.error)
         return False
 
-    def _journal_frame(self, direction: Any, message: str | bytes, connection_id: str) -> None:
+    async def _apply(
+        self, connection: ServerConnection, actions: list[Action], connection_id: str
+    ) -> bool:
+        """Carry out fault-plan actions (``Send`` is a plain send); True once closed."""
+        for action in actions:
+            if isinstance(action, Send):
+                try:
+                    await connection.send(action.payload)
+                except ConnectionClosed as closed:
+                    self._journal_peer_close(closed, connection_id)
+                    return True
+                self._journal_frame("out", action.payload, connection_id, action.fault)
+            elif isinstance(action, Delay):
+                await asyncio.sleep(action.seconds)
+            elif isinstance(action, Note):
+                self._runtime.journal.record(
+                    vendor=self.vendor, transport="websocket", connection=connection_id,
+                    direction="out", kind="fault", data={action.action: action.data},
+                    fault=action.fault,
+                )  # fmt: skip
+            elif isinstance(action, Close):
+                self._runtime.journal.record(
+                    vendor=self.vendor, transport="websocket", connection=connection_id,
+                    direction="out", kind="close", code=action.code, reason=action.reason,
+                    fault=action.fault,
+                )  # fmt: skip
+                await connection.close(action.code, action.reason)
+                return True
+            elif isinstance(action, Drop):
+                self._runtime.journal.record(
+                    vendor=self.vendor, transport="websocket", connection=connection_id,
+                    direction="out", kind="disconnect", fault=action.fault,
+                )  # fmt: skip
+                connection.transport.abort()  # no close frame: the TCP connection just ends
+                return True
+        return False
+
+    def _journal_frame(
+        self,
+        direction: Any,
+        message: str | bytes,
+        connection_id: str,
+        fault: str | None = None,
+    ) -> None:
         if isinstance(message, str):
             try:
                 data: Any = json.loads(message)
@@ -267,6 +353,7 @@ class WebSocketEndpoint:
             kind=kind,
             data=data,
             size=size,
+            fault=fault,
         )
 
     def _journal_peer_close(self, closed: ConnectionClosed, connection_id: str) -> None:
@@ -280,3 +367,8 @@ class WebSocketEndpoint:
             code=received.code if received is not None else None,
             reason=received.reason if received is not None else None,
         )
+
+
+def _earliest(*deadlines: float | None) -> float | None:
+    present = [d for d in deadlines if d is not None]
+    return min(present) if present else None

@@ -26,6 +26,12 @@ returns an :class:`Outcome`.
 
 A job that raises turns the process into status -3 (spec 4.3 "Server error while
 processing the audio") and is reported through ``on_error`` (the runtime's failure log).
+
+**Fault injection.** :meth:`ProcessStore.submit` calls the hook in :data:`SUBMIT_HOOK` (a
+context variable, unset by default) with the store and the new process; the fault plan
+sets it around one HTTP request so that a process can fail (:meth:`ProcessStore.set_outcome`)
+or stay pending or processing for ever (:meth:`ProcessStore.hold`). The store itself knows
+nothing about faults.
 """
 
 from __future__ import annotations
@@ -34,6 +40,7 @@ import datetime as _dt
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, Future
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -50,12 +57,14 @@ __all__ = [
     "PENDING",
     "PROCESSING",
     "SERVER_ERROR",
+    "SUBMIT_HOOK",
     "Job",
     "Namespace",
     "Outcome",
     "ProcessStore",
     "ProcessView",
     "StreamNamespace",
+    "SubmitHook",
     "format_datetime",
 ]
 
@@ -126,6 +135,11 @@ class Outcome:
 #: The analysis of one submitted process; called once, on a worker or a reading thread.
 Job = Callable[[], Outcome]
 
+#: Called by :meth:`ProcessStore.submit` with the store and the new process's first view,
+#: before its analysis is scheduled (see "Fault injection" above).
+SubmitHook = Callable[["ProcessStore", "ProcessView"], None]
+SUBMIT_HOOK: ContextVar[SubmitHook | None] = ContextVar("mockserver_submit_hook", default=None)
+
 
 def _check_failure_status(status: int) -> None:
     if status in (PENDING, PROCESSING, COMPLETED):
@@ -172,6 +186,7 @@ class _Process:
         "created",
         "created_at",
         "future",
+        "held",
         "is_stream",
         "job",
         "meta",
@@ -209,6 +224,7 @@ class _Process:
         self.future: Future[None] | None = None  # eager mode
         self.outcome: Outcome | None = None  # the analysis result, once known
         self.override: tuple[int, str] | None = None  # injected failure (wins over outcome)
+        self.held: int | None = None  # PENDING or PROCESSING for ever (hold())
         self.running = threading.Lock()  # held while the job runs
 
 
@@ -261,7 +277,8 @@ class ProcessStore:
     ) -> ProcessView:
         """Create a batch process (status 0) and schedule ``job``; return its first view.
 
-        A failure armed by :meth:`fail_next` is applied to it (the job is then never run).
+        A failure armed by :meth:`fail_next` is applied to it (the job is then never run),
+        then the :data:`SUBMIT_HOOK`, if one is set.
         """
         if namespace not in NAMESPACES:
             raise ValueError(f"unknown namespace {namespace!r}")
@@ -270,6 +287,9 @@ class ProcessStore:
             if self._fail_next is not None:
                 proc.override, self._fail_next = self._fail_next, None
                 proc.job = None
+        hook = SUBMIT_HOOK.get()
+        if hook is not None:
+            hook(self, self._view(proc))
         if proc.job is not None and self._executor is not None:
             future = self._executor.submit(self._run_eagerly, proc)  # outside the lock
             with self._lock:
@@ -359,6 +379,25 @@ class ProcessStore:
             proc = self._processes.get(pid) or self._stale[pid]
             proc.override = (status, message)
             proc.job = None  # never analyse it (an eager job already running is ignored)
+
+    def hold(self, pid: int, status: int = PENDING) -> None:
+        """Keep batch process ``pid`` in ``status`` for ever (until :meth:`reset`).
+
+        ``PENDING``: it stays 0 "Pending"; ``PROCESSING``: it goes through its pending time,
+        then stays 1 "Processing". Its analysis never runs.
+
+        Raises:
+            KeyError: No such process.
+            ValueError: ``status`` is not 0 or 1, or ``pid`` is a stream.
+        """
+        if status not in (PENDING, PROCESSING):
+            raise ValueError(f"a held process stays 0 or 1 (got {status})")
+        with self._lock:
+            proc = self._processes[pid]
+            if proc.is_stream:
+                raise ValueError(f"process {pid} is a stream")
+            proc.held = status
+            proc.job = None
 
     # -- reading ----------------------------------------------------------------------------
 
@@ -457,9 +496,11 @@ class ProcessStore:
                     return PROCESSING, PROCESSING_MESSAGE, None
         else:
             elapsed = self._clock.now() - proc.created_at
-            if elapsed < self._pending_s:
+            with self._lock:
+                held = proc.held
+            if elapsed < self._pending_s or held == PENDING:
                 return PENDING, PENDING_MESSAGE, None
-            if elapsed < self._pending_s + self._running_s:
+            if elapsed < self._pending_s + self._running_s or held == PROCESSING:
                 return PROCESSING, PROCESSING_MESSAGE, None
         with self._lock:
             override, outcome = proc.override, proc.outcome
