@@ -84,6 +84,7 @@ __all__ = [
     "VIDEO_CHUNK_S",
     "analyse_batch",
     "analyse_video",
+    "format_probability",
     "window_results",
 ]
 
@@ -116,7 +117,7 @@ def _digest(samples: npt.NDArray[np.float32]) -> bytes:
     return hashlib.blake2b(data.tobytes(), digest_size=16).digest()
 
 
-def _fmt_prob(p: float) -> str:
+def format_probability(p: float) -> str:
     """Behavioral posterior/score/logit text: 4 dp, Python ``str`` of a float32 (spec 3.2)."""
     return str(np.float32(round(p, 4)))
 
@@ -250,8 +251,8 @@ def _ranked(
     preds = tuple(
         Prediction(
             label=labels[i],
-            posterior=_fmt_prob(float(probs[i])),
-            logit=None if logits is None else _fmt_prob(float(logits[i])),
+            posterior=format_probability(float(probs[i])),
+            logit=None if logits is None else format_probability(float(logits[i])),
         )
         for i in order
     )
@@ -304,7 +305,7 @@ def window_results(
             if tasks == "behavioral" or feature_embedding:
                 out.append(features_row())
         elif task == "intensity" and t is not None:
-            score = _fmt_prob(_intensity(t, seeds, key))
+            score = format_probability(_intensity(t, seeds, key))
             out.append(row(task, (Prediction(label="", score=score),), ""))
         else:
             labels, z = _task_logits(task, t, seeds, key, speaking_rate_labels)

@@ -18,6 +18,7 @@ first line says why (spec 4.3).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
 import ipaddress
 import json
@@ -32,13 +33,25 @@ from mockserver.core.rng import SeedSource
 
 from .config import BehavioralSettings
 from .errors import RestError
-from .processes import COMPLETED, FAILED, Job, Namespace, Outcome, ProcessStore, ProcessView
+from .processes import (
+    COMPLETED,
+    FAILED,
+    PENDING,
+    PROCESSING,
+    Job,
+    Namespace,
+    Outcome,
+    ProcessStore,
+    ProcessView,
+)
 from .projects import ProjectRegistry
 from .results import InferenceResult
 
 if TYPE_CHECKING:
     import numpy as np
     import numpy.typing as npt
+
+    from mockserver.scenario.behavioral import BehavioralScript
 
 __all__ = [
     "AUTH_CLIENT_HEADER",
@@ -171,6 +184,8 @@ class RestApi:
         analyzer: The batch engine (:class:`EngineAnalyzer` in the served emulator).
         fetch_url: Downloads a presigned URL (default :func:`fetch_http`); called only for
             URLs the ``s3_fetch`` policy allows.
+        script: Returns the active scenarios' Behavioral Signals script, or None (read at
+            submission: scripted batch results and process outcomes).
     """
 
     def __init__(
@@ -182,6 +197,7 @@ class RestApi:
         seeds: SeedSource,
         analyzer: Analyzer,
         fetch_url: Callable[[str], bytes] | None = None,
+        script: Callable[[], BehavioralScript | None] | None = None,
     ) -> None:
         self._projects = projects
         self._store = store
@@ -190,6 +206,7 @@ class RestApi:
         self._analyzer = analyzer
         self._fetch_url = fetch_url or self._default_fetch
         self._routes = self._build_routes()
+        self._script = script  # scenario hook: scripted results and outcomes provider
 
     def _default_fetch(self, url: str) -> bytes:
         return fetch_http(url, limit=self._settings.max_upload_bytes + 1)
@@ -361,7 +378,7 @@ class RestApi:
             name = form.get("name", upload.filename)
             raw = upload.content
             job = self._job(namespace, lambda: raw, embeddings=embeddings, generator=generator)
-            view = self._store.submit(cid=cid, namespace=namespace, name=name, meta=meta, job=job)
+            view = self._submit(cid=cid, namespace=namespace, name=name, meta=meta, job=job)
             return RestResponse(200, view.to_json())
 
         return handler
@@ -389,10 +406,33 @@ class RestApi:
             job = self._job(
                 namespace, lambda: self._download(url), embeddings=embeddings, generator=generator
             )
-            view = self._store.submit(cid=cid, namespace=namespace, name=name, meta=meta, job=job)
+            view = self._submit(cid=cid, namespace=namespace, name=name, meta=meta, job=job)
             return RestResponse(200, view.to_json())
 
         return handler
+
+    # -- scenario hook ----------------------------------------------------------------------
+
+    def _submit(
+        self, *, cid: int, namespace: Namespace, name: str | None, meta: str | None, job: Job
+    ) -> ProcessView:
+        """Submit a process, applying the active scenarios (issue "scenarios"): batch rows
+        are rewritten by their scripted results; a matching process rule fails the process
+        (after its pending and processing time) or holds it at 0 or 1 for ever."""
+        script = self._script() if self._script is not None else None
+        if script is None:
+            return self._store.submit(cid=cid, namespace=namespace, name=name, meta=meta, job=job)
+        view = self._store.submit(
+            cid=cid, namespace=namespace, name=name, meta=meta, job=_scripted_job(job, script)
+        )
+        outcome = script.process_outcome(name=name, namespace=namespace)
+        if outcome is not None:
+            status, message = outcome
+            if status in (PENDING, PROCESSING):
+                self._store.hold(view.pid, status)
+            else:
+                self._store.set_outcome(view.pid, status, message)
+        return view
 
     def _download(self, url: str) -> bytes:
         """Fetch a presigned URL as the ``s3_fetch`` policy allows, or raise _JobFailure."""
@@ -493,6 +533,23 @@ class RestApi:
 
 
 # -- helpers -------------------------------------------------------------------------------
+
+
+def _scripted_job(job: Job, script: BehavioralScript) -> Job:
+    """Scenario hook: ``job`` with its completed rows rewritten by ``script``."""
+
+    def run() -> Outcome:
+        outcome = job()
+        if outcome.status != COMPLETED:
+            return outcome
+        video = outcome.video_results
+        return dataclasses.replace(
+            outcome,
+            results=tuple(script.rewrite_batch(outcome.results)),
+            video_results=None if video is None else tuple(script.rewrite_batch(video)),
+        )
+
+    return run
 
 
 def _bad(detail: str, **details: Any) -> RestError:

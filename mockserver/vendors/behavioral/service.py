@@ -100,6 +100,7 @@ class BehavioralService:
             settings=settings,
             seeds=runtime.seeds,
             analyzer=EngineAnalyzer(),
+            script=runtime.scenarios.behavioral_script,  # scenario hook
         )
         self._http = HttpEndpoint(
             vendor="behavioral",
@@ -143,6 +144,7 @@ class BehavioralService:
             slots=self.slots,
             processes=self.processes,
             call_id=call_id,
+            script=self._runtime.scenarios.behavioral_script,  # scenario hook
         )
 
     async def start(self) -> None:

@@ -22,6 +22,7 @@ from __future__ import annotations
 import enum
 import logging
 from collections import deque
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from mockserver.core.clock import Clock
@@ -36,6 +37,8 @@ from .results import InferenceResult, StreamResult
 from .slots import StreamSlots
 
 if TYPE_CHECKING:
+    from mockserver.scenario.behavioral import BehavioralScript
+
     from .segmenter import StreamSegmenter, Window
 
 __all__ = ["MAX_SAMPLE_RATE", "METHOD_NAMESPACES", "ProcessSink", "StreamSession", "StreamState"]
@@ -81,6 +84,8 @@ class StreamSession:
         slots: Concurrent-stream limit per project.
         processes: Where the stream registers its process and results.
         call_id: Name used in logs.
+        script: Returns the active scenarios' Behavioral Signals script, or None (called
+            per window; see ``mockserver/scenario/behavioral.py``).
     """
 
     def __init__(
@@ -94,6 +99,7 @@ class StreamSession:
         slots: StreamSlots,
         processes: ProcessSink,
         call_id: str = "behavioral",
+        script: Callable[[], BehavioralScript | None] | None = None,
     ) -> None:
         self.method = method
         self.settings = settings
@@ -117,6 +123,7 @@ class StreamSession:
         self._delivered: list[InferenceResult] = []  # every result sent, for REST
         self._holds_slot = False  # a concurrency slot is held for self._cid
         self._process_closed = False  # close_stream was called
+        self._script = script  # scenario hook: scripted results provider
 
     @property
     def pid(self) -> int | None:
@@ -276,6 +283,9 @@ class StreamSession:
                 speaking_rate_labels=int(self.settings.speaking_rate_labels),
                 seeds=self._seeds,
             )
+            script = self._script() if self._script is not None else None  # scenario hook
+            if script is not None:
+                rows = script.rewrite_stream(rows, start_s=window.start_s, end_s=window.end_s)
             result = StreamResult(
                 cid=self._cid, pid=self._pid, message_id=self._next_message_id, result=rows
             )

@@ -73,6 +73,7 @@ class HumeService:
             seeds=self._runtime.seeds,
             job_id=self._runtime.seeds.hex_id(16, "hume", "job", number),
             connection_id=connection_id,
+            script=self._runtime.scenarios.hume_script,  # scenario hook
         )
 
     async def start(self) -> None:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import enum
 import logging
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from mockserver.core.clock import Clock
@@ -29,6 +30,8 @@ from .errors import CLOSE_CODES, HumeError
 from .options import ModelConfig
 
 if TYPE_CHECKING:
+    from mockserver.scenario.hume import HumeScript
+
     from .engine import ConnectionContext
 
 __all__ = ["HumeSession", "SessionState"]
@@ -51,6 +54,8 @@ class HumeSession:
         seeds: Seeded randomness for predictions.
         job_id: This connection's job id (32 lowercase hex characters).
         connection_id: Name used in logs and the journal.
+        script: Returns the active scenarios' Hume script, or None (called per request;
+            see ``mockserver/scenario/hume.py``).
     """
 
     def __init__(
@@ -61,6 +66,7 @@ class HumeSession:
         seeds: SeedSource,
         job_id: str,
         connection_id: str = "hume",
+        script: Callable[[], HumeScript | None] | None = None,
     ) -> None:
         self.settings = settings
         self.job_id = job_id  # one per connection (spec 3.1)
@@ -75,6 +81,7 @@ class HumeSession:
         self._context: ConnectionContext | None = None  # model state, created on first media
         self._error_counts: dict[tuple[str, str], int] = {}  # identical-error counter
         self._requests = 0  # frames answered
+        self._script = script  # scenario hook: scripted responses provider
 
     # -- inputs -------------------------------------------------------------------------
 
@@ -90,7 +97,18 @@ class HumeSession:
             payload = parse_json(text)
             payload_id, wants_job = request_echo(payload)
             request = decode_publish(payload)
-            response = self._process(request)
+            # -- scenario hook: scripted errors/warnings before the engine, edits after it --
+            script = self._script() if self._script is not None else None
+            if script is None:
+                response = self._process(request)
+            else:
+                models = self._scripted_models(request)
+                early = script.before(request, index=self._requests, models=models)
+                if early is not None:
+                    response = {**early, **self._echo(request)}
+                else:
+                    response = self._process(request)
+                    script.after(request, response, index=self._requests, models=models)
         except HumeError as err:
             self._reply_error(err, payload_id, wants_job)
             return
@@ -146,11 +164,7 @@ class HumeSession:
     # -- internals ----------------------------------------------------------------------
 
     def _process(self, request: PublishRequest) -> dict[str, Any]:
-        body: dict[str, Any] = {}
-        if request.payload_id is not None:
-            body["payload_id"] = request.payload_id
-        if request.job_details:
-            body["job_details"] = {"job_id": self.job_id}
+        body = self._echo(request)
         if request.data is None:
             if not (request.reset_stream or request.job_details):
                 missing = (
@@ -176,6 +190,22 @@ class HumeSession:
         )
         self._last_models = models
         return body
+
+    def _echo(self, request: PublishRequest) -> dict[str, Any]:
+        """``payload_id`` and ``job_details`` as every response echoes them (spec 3.3)."""
+        echo: dict[str, Any] = {}
+        if request.payload_id is not None:
+            echo["payload_id"] = request.payload_id
+        if request.job_details:
+            echo["job_details"] = {"job_id": self.job_id}
+        return echo
+
+    def _scripted_models(self, request: PublishRequest) -> tuple[str, ...]:
+        """Scenario hook: the models a request runs (its own or the reused ones)."""
+        models = request.models
+        if models is None and self.settings.missing_models == "reuse":
+            models = self._last_models
+        return models.names() if models is not None else ()
 
     def _models_for(self, request: PublishRequest) -> ModelConfig:
         models = request.models
