@@ -2,31 +2,94 @@
 
 Adapters record what *actually* went on the wire (after faults), so a test can assert on
 it. Secrets (API keys, tokens) are redacted before they are stored. Entries export to
-NDJSON, one JSON object per line, validated by ``schemas/journal-entry.schema.json``.
+NDJSON, one JSON object per line, validated by ``schemas/journal-entry.schema.json``, and
+import back with :meth:`Journal.from_ndjson`.
+
+Directions are seen from the server: ``"in"`` is what the *client sent*, ``"out"`` what the
+client received. :meth:`Journal.assert_sent` and :meth:`Journal.assert_received` use the
+client's point of view, as a test reads. Patterns (``match=``) are matched against an
+entry's ``data``:
+
+* a dict matches a dict that has every listed key with a matching value (other keys are
+  ignored), recursively;
+* a list matches a list of the same length element by element; a trailing ``...`` allows
+  more elements;
+* a compiled regular expression matches a string it ``fullmatch``-es;
+* a type (``str``, ``float``...) matches its instances;
+* a callable inside a pattern is a predicate on the value; a callable *as the whole
+  pattern* is a predicate on the :class:`JournalEntry`;
+* anything else matches an equal value.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
+import difflib
+import functools
 import hashlib
 import json
+import re
 import threading
-from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Mapping
+import time
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypedDict, Unpack
 
 __all__ = [
     "REDACTED",
+    "SECRET_KEYS",
     "Direction",
+    "EntryFilters",
     "Journal",
     "JournalEntry",
+    "Match",
+    "matches",
     "redact_mapping",
+    "validate_entry",
 ]
 
 Direction = Literal["in", "out"]
 REDACTED = "<redacted>"
+
+#: Names of mapping keys whose values are always redacted, at any depth of an entry's
+#: ``data`` and ``meta`` (compared case-insensitively, with ``_`` read as ``-``): the
+#: vendors' credentials as headers, query parameters and message fields. Adapters redact
+#: their own secrets too; this is the safety net. The journal-entry schema checks the same.
+SECRET_KEYS: frozenset[str] = frozenset(
+    {
+        "x-hume-api-key",
+        "apikey",
+        "api-key",
+        "access-token",
+        "authorization",
+        "proxy-authorization",
+        "x-auth-token",
+    }
+)
+
+#: What ``match=`` accepts: a pattern for ``data`` (see the module docstring), a predicate
+#: on the whole entry, or None for "any entry".
+Match = Any
+
+_ENTRY_SCHEMA = "journal-entry.schema.json"
+_DIFF_CONTEXT_LINES = 3
+_MAX_DIFF_LINES = 40
+_MAX_SHOWN = 3
+
+
+class EntryFilters(TypedDict, total=False):
+    """Exact-value filters on an entry's top-level fields (all optional)."""
+
+    vendor: str
+    transport: str
+    connection: str
+    direction: Direction
+    kind: str
+    code: int
+    status: str
+    fault: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +132,37 @@ class JournalEntry:
             out["meta"] = dict(self.meta)
         return out
 
+    @classmethod
+    def from_json(cls, obj: Mapping[str, Any]) -> JournalEntry:
+        """Rebuild an entry from :meth:`to_json` output (one NDJSON line, parsed)."""
+        return cls(
+            seq=int(obj["seq"]),
+            t=float(obj["t"]),
+            wall=str(obj["wall"]),
+            vendor=str(obj["vendor"]),
+            transport=str(obj["transport"]),
+            connection=str(obj["connection"]),
+            direction="in" if obj["direction"] == "in" else "out",
+            kind=str(obj["kind"]),
+            data=obj.get("data"),
+            size=obj.get("size"),
+            code=obj.get("code"),
+            reason=obj.get("reason"),
+            status=obj.get("status"),
+            fault=obj.get("fault"),
+            meta=dict(obj.get("meta") or {}),
+        )
+
+    def summary(self) -> str:
+        """One line: ``#3 hume-ws-1 in text (code 1000)``."""
+        extra = [
+            f"{name} {value}"
+            for name in ("code", "status", "fault")
+            if (value := getattr(self, name)) is not None
+        ]
+        tail = f" ({', '.join(extra)})" if extra else ""
+        return f"#{self.seq} {self.connection} {self.direction} {self.kind}{tail}"
+
 
 def redact_mapping(values: Mapping[str, Any], secret_names: Iterable[str]) -> dict[str, Any]:
     """Copy ``values`` with every key in ``secret_names`` (case-insensitive) redacted."""
@@ -77,17 +171,185 @@ def redact_mapping(values: Mapping[str, Any], secret_names: Iterable[str]) -> di
 
 
 def _shrink(value: Any, limit: int) -> Any:
-    """Replace strings longer than ``limit`` characters by a short summary."""
+    """Summarise strings longer than ``limit`` characters and redact :data:`SECRET_KEYS`."""
     if isinstance(value, str):
         if len(value) <= limit:
             return value
         digest = hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()[:16]
         return f"<{len(value)} chars, sha256 {digest}...>"
     if isinstance(value, dict):
-        return {k: _shrink(v, limit) for k, v in value.items()}
+        return {
+            k: REDACTED if isinstance(k, str) and _is_secret(k) else _shrink(v, limit)
+            for k, v in value.items()
+        }
     if isinstance(value, list):
         return [_shrink(v, limit) for v in value]
     return value
+
+
+def _is_secret(key: str) -> bool:
+    return key.lower().replace("_", "-") in SECRET_KEYS
+
+
+# -- matching -----------------------------------------------------------------------------
+
+
+def matches(pattern: Any, value: Any) -> bool:
+    """Whether ``value`` matches ``pattern`` (rules in the module docstring)."""
+    if isinstance(pattern, re.Pattern):
+        return isinstance(value, str) and pattern.fullmatch(value) is not None
+    if isinstance(pattern, type):
+        return isinstance(value, pattern)
+    if callable(pattern):
+        return bool(pattern(value))
+    if isinstance(pattern, Mapping):
+        return isinstance(value, Mapping) and all(
+            key in value and matches(sub, value[key]) for key, sub in pattern.items()
+        )
+    if isinstance(pattern, list | tuple):
+        if not isinstance(value, list | tuple):
+            return False
+        items, open_ended = _list_pattern(pattern)
+        if len(value) < len(items) or (not open_ended and len(value) != len(items)):
+            return False
+        return all(matches(sub, item) for sub, item in zip(items, value, strict=False))
+    if isinstance(pattern, bool) or isinstance(value, bool):
+        return type(pattern) is type(value) and pattern == value
+    return bool(pattern == value)
+
+
+def _list_pattern(pattern: Sequence[Any]) -> tuple[Sequence[Any], bool]:
+    if pattern and pattern[-1] is Ellipsis:
+        return pattern[:-1], True
+    return pattern, False
+
+
+def _is_entry_predicate(match: Match) -> bool:
+    """A callable given as the whole pattern tests the entry, not its data."""
+    return callable(match) and not isinstance(match, re.Pattern | type)
+
+
+def _entry_matches(match: Match, entry: JournalEntry) -> bool:
+    if match is None:
+        return True
+    if _is_entry_predicate(match):
+        return bool(match(entry))
+    return matches(match, entry.data)
+
+
+def _filter_entries(
+    entries: Iterable[JournalEntry], filters: Mapping[str, Any]
+) -> list[JournalEntry]:
+    items = list(filters.items())
+    return [e for e in entries if all(getattr(e, name) == want for name, want in items)]
+
+
+def _renderable(pattern: Any) -> Any:
+    """A JSON-serialisable picture of a pattern (predicates and regexes as strings)."""
+    if isinstance(pattern, re.Pattern):
+        return f"<regex {pattern.pattern!r}>"
+    if isinstance(pattern, type):
+        return f"<any {pattern.__name__}>"
+    if callable(pattern):
+        return f"<predicate {getattr(pattern, '__name__', type(pattern).__name__)}>"
+    if pattern is Ellipsis:
+        return "..."
+    if isinstance(pattern, Mapping):
+        return {str(k): _renderable(v) for k, v in pattern.items()}
+    if isinstance(pattern, list | tuple):
+        return [_renderable(v) for v in pattern]
+    return pattern
+
+
+def _project(pattern: Any, value: Any) -> Any:
+    """The part of ``value`` that ``pattern`` talks about (for a focused diff)."""
+    if isinstance(pattern, Mapping) and isinstance(value, Mapping):
+        return {k: _project(sub, value[k]) for k, sub in pattern.items() if k in value}
+    if isinstance(pattern, list | tuple) and isinstance(value, list | tuple):
+        items, open_ended = _list_pattern(pattern)
+        head = [_project(sub, item) for sub, item in zip(items, value, strict=False)]
+        extra = len(value) - len(items)
+        if extra > 0:  # summarised: the diff is about the items the pattern names
+            head.append("..." if open_ended else f"<{extra} more item{'s' * (extra > 1)}>")
+        return head
+    if callable(pattern) or isinstance(pattern, re.Pattern):
+        return pattern if matches(pattern, value) else value
+    return value
+
+
+def _pretty(value: Any) -> str:
+    return json.dumps(_renderable(value), indent=2, ensure_ascii=False, default=repr)
+
+
+def _clip(lines: list[str], limit: int = _MAX_DIFF_LINES) -> list[str]:
+    if len(lines) <= limit:
+        return lines
+    return [*lines[:limit], f"... ({len(lines) - limit} more lines)"]
+
+
+def _indent(text: str, prefix: str = "    ") -> str:
+    return "\n".join(prefix + line for line in text.splitlines())
+
+
+def _closest(pattern: Any, candidates: Sequence[JournalEntry]) -> list[str]:
+    """Describe the entries most similar to ``pattern``, each with a diff."""
+    expected = _pretty(pattern)
+    scored: list[tuple[float, JournalEntry, str]] = []
+    for entry in candidates:
+        actual = _pretty(_project(pattern, entry.data))
+        ratio = difflib.SequenceMatcher(None, expected, actual, autojunk=False).ratio()
+        scored.append((ratio, entry, actual))
+    scored.sort(key=lambda item: (-item[0], -item[1].seq))
+    out: list[str] = []
+    for ratio, entry, actual in scored[:_MAX_SHOWN]:
+        diff = difflib.unified_diff(
+            expected.splitlines(),
+            actual.splitlines(),
+            "expected",
+            f"actual {entry.summary()}",
+            n=_DIFF_CONTEXT_LINES,
+            lineterm="",
+        )
+        out.append(f"  {entry.summary()} [{entry.vendor}], similarity {ratio:.2f}:")
+        out.append(_indent("\n".join(_clip(list(diff)))))
+    return out
+
+
+def _recent(candidates: Sequence[JournalEntry]) -> list[str]:
+    out: list[str] = []
+    for entry in candidates[-_MAX_SHOWN:]:
+        out.append(f"  {entry.summary()} [{entry.vendor}]:")
+        out.append(_indent("\n".join(_clip(_pretty(entry.data).splitlines(), 15))))
+    return out
+
+
+def _inventory(entries: Sequence[JournalEntry]) -> str:
+    counts = Counter((e.vendor, e.direction, e.kind) for e in entries)
+    return ", ".join(f"{v} {d} {k} x{n}" for (v, d, k), n in counts.items()) or "empty"
+
+
+def _describe_expectation(
+    match: Match, count: int | None, filters: Mapping[str, Any], who: str | None
+) -> str:
+    how_many = (
+        "at least 1 entry"
+        if count is None
+        else f"exactly {count} entr" + ("y" if count == 1 else "ies")
+    )
+    subject = f"{how_many} {who}" if who else how_many
+    conditions = ", ".join(f"{k}={v!r}" for k, v in filters.items())
+    head = f"expected {subject}" + (f" with {conditions}" if conditions else "")
+    if match is None:
+        return head
+    if _is_entry_predicate(match):
+        return f"{head} accepted by {_renderable(match)}"
+    return f"{head} whose data matches:\n{_indent(_pretty(match))}"
+
+
+_WHO = {
+    "in": 'sent by the client (direction "in")',
+    "out": 'received by the client (direction "out")',
+}
 
 
 def _utc_now() -> str:
@@ -116,6 +378,7 @@ class Journal:
         self._wall = wall_clock  # ISO-8601 UTC
         self._origin = clock()  # t = 0
         self._lock = threading.Lock()  # guards _entries and _seq
+        self._appended = threading.Condition(self._lock)  # notified after each append
         self._entries: deque[JournalEntry] = deque(maxlen=max_entries or None)
         self._seq = 0  # last sequence number handed out
         self._max_string_chars = max_string_chars
@@ -156,9 +419,10 @@ class Journal:
                 reason=reason,
                 status=status,
                 fault=fault,
-                meta=dict(meta or {}),
+                meta=_shrink(dict(meta or {}), self._max_string_chars),
             )
             self._entries.append(entry)
+            self._appended.notify_all()
             listeners = list(self._listeners)
         for listener in listeners:
             listener(entry)
@@ -230,3 +494,230 @@ class Journal:
         target = Path(path)
         target.write_text(self.to_ndjson(), encoding="utf-8")
         return target
+
+    # -- queries and assertions -----------------------------------------------------------
+
+    def find(self, match: Match = None, **filters: Unpack[EntryFilters]) -> list[JournalEntry]:
+        """Entries passing every filter whose data matches ``match``, oldest first.
+
+        Args:
+            match: A pattern for ``data``, a predicate on the entry, or None (any entry).
+            **filters: Exact values of top-level fields: ``vendor``, ``transport``,
+                ``connection``, ``direction``, ``kind``, ``code``, ``status``, ``fault``.
+        """
+        candidates = _filter_entries(self.entries(), filters)
+        return [e for e in candidates if _entry_matches(match, e)]
+
+    def count(self, match: Match = None, **filters: Unpack[EntryFilters]) -> int:
+        """How many entries :meth:`find` returns."""
+        return len(self.find(match, **filters))
+
+    def assert_sent(
+        self, match: Match = None, *, count: int | None = 1, **filters: Unpack[EntryFilters]
+    ) -> list[JournalEntry]:
+        """Assert the *client sent* ``count`` matching entries (direction ``"in"``).
+
+        Args:
+            match: See :meth:`find`.
+            count: Exact number expected; None means at least one; 0 means none.
+            **filters: See :meth:`find`.
+
+        Returns:
+            The matching entries.
+
+        Raises:
+            AssertionError: With the closest entries and a diff against each.
+        """
+        __tracebackhide__ = True
+        return self._assert(match, count, {**filters, "direction": "in"})
+
+    def assert_received(
+        self, match: Match = None, *, count: int | None = 1, **filters: Unpack[EntryFilters]
+    ) -> list[JournalEntry]:
+        """Assert the *client received* ``count`` matching entries (direction ``"out"``).
+
+        Arguments, result and errors as :meth:`assert_sent`.
+        """
+        __tracebackhide__ = True
+        return self._assert(match, count, {**filters, "direction": "out"})
+
+    def assert_entry(
+        self, match: Match = None, *, count: int | None = 1, **filters: Unpack[EntryFilters]
+    ) -> list[JournalEntry]:
+        """Assert ``count`` matching entries in any direction (unless ``direction=`` is given).
+
+        Arguments, result and errors as :meth:`assert_sent`.
+        """
+        __tracebackhide__ = True
+        return self._assert(match, count, filters)
+
+    def _assert(self, match: Match, count: int | None, filters: EntryFilters) -> list[JournalEntry]:
+        __tracebackhide__ = True
+        snapshot = self.entries()
+        found = [e for e in _filter_entries(snapshot, filters) if _entry_matches(match, e)]
+        if (count is None and found) or len(found) == count:
+            return found
+        raise AssertionError(self._explain(match, count, filters, snapshot, found))
+
+    def _explain(
+        self,
+        match: Match,
+        count: int | None,
+        filters: EntryFilters,
+        snapshot: Sequence[JournalEntry],
+        found: Sequence[JournalEntry],
+    ) -> str:
+        direction = filters.get("direction")
+        who = _WHO.get(direction) if direction else None
+        others = {k: v for k, v in filters.items() if k != "direction" or not who}
+        lines = [_describe_expectation(match, count, others, who)]
+        candidates = _filter_entries(snapshot, filters)
+        lines.append(
+            f"found {len(found)}; {len(candidates)} of {len(snapshot)} entries pass the filters"
+        )
+        lines.append(f"journal: {_inventory(snapshot)}")
+        if found:
+            lines.append("matching entries:")
+            lines.extend(f"  {e.summary()} [{e.vendor}]" for e in found[:10])
+            if len(found) > 10:
+                lines.append(f"  ... and {len(found) - 10} more")
+            return "\n".join(lines)
+        pool, note = candidates, "closest entries"
+        if not pool:
+            pool, note = list(snapshot), "closest entries, ignoring the filters"
+        if not pool:
+            return "\n".join(lines)
+        if match is None or _is_entry_predicate(match):
+            lines.append("most recent candidates:" if pool is candidates else f"{note}:")
+            lines.extend(_recent(pool))
+        else:
+            lines.append(f"{note} (- expected, + actual):")
+            lines.extend(_closest(match, pool))
+        return "\n".join(lines)
+
+    def wait_for(
+        self,
+        match: Match = None,
+        *,
+        count: int = 1,
+        timeout: float = 5.0,
+        **filters: Unpack[EntryFilters],
+    ) -> list[JournalEntry]:
+        """Block until at least ``count`` entries match, and return them.
+
+        For assertions on traffic that happens asynchronously (a background client, a
+        server-side timeout). In ``async`` tests use :meth:`wait_for_async`.
+
+        Raises:
+            AssertionError: After ``timeout`` seconds, with the same diagnostics as
+                :meth:`assert_entry`.
+        """
+        __tracebackhide__ = True
+        deadline = time.monotonic() + timeout
+        while True:
+            with self._lock:
+                seen = self._seq
+            found = self.find(match, **filters)
+            if len(found) >= count:
+                return found
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise self._timeout(match, count, timeout, filters)
+            with self._lock:
+                if self._seq == seen:  # nothing new since the search: sleep until an append
+                    self._appended.wait(min(remaining, 0.25))
+
+    async def wait_for_async(
+        self,
+        match: Match = None,
+        *,
+        count: int = 1,
+        timeout: float = 5.0,
+        poll_s: float = 0.01,
+        **filters: Unpack[EntryFilters],
+    ) -> list[JournalEntry]:
+        """:meth:`wait_for` for ``async`` tests: polls without blocking the event loop."""
+        __tracebackhide__ = True
+        import asyncio
+
+        deadline = time.monotonic() + timeout
+        while True:
+            found = self.find(match, **filters)
+            if len(found) >= count:
+                return found
+            if time.monotonic() >= deadline:
+                raise self._timeout(match, count, timeout, filters)
+            await asyncio.sleep(poll_s)
+
+    def _timeout(
+        self, match: Match, count: int, timeout: float, filters: EntryFilters
+    ) -> AssertionError:
+        snapshot = self.entries()
+        found = [e for e in _filter_entries(snapshot, filters) if _entry_matches(match, e)]
+        body = self._explain(match, None if count == 1 else count, filters, snapshot, found)
+        return AssertionError(f"timed out after {timeout:g} s: {body}")
+
+    # -- NDJSON import --------------------------------------------------------------------
+
+    @classmethod
+    def from_ndjson(cls, text: str, *, validate: bool = True) -> Journal:
+        """Rebuild a journal from :meth:`to_ndjson` output (for replay or inspection).
+
+        Args:
+            text: NDJSON, one entry per line (blank lines are skipped).
+            validate: Check every line against ``schemas/journal-entry.schema.json``.
+
+        Raises:
+            ValueError: A line is not JSON or not a valid entry (names the line).
+        """
+        journal = cls(lambda: 0.0, max_entries=0)
+        for number, line in enumerate(text.splitlines(), start=1):
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise ValueError(f"line {number}: not JSON: {exc}") from None
+            if validate:
+                try:
+                    validate_entry(obj)
+                except ValueError as exc:
+                    raise ValueError(f"line {number}: {exc}") from None
+            elif not isinstance(obj, dict):
+                raise ValueError(f"line {number}: not a JSON object")
+            try:
+                entry = JournalEntry.from_json(obj)
+            except (KeyError, TypeError, ValueError) as exc:
+                raise ValueError(f"line {number}: not a journal entry: {exc!r}") from None
+            journal._entries.append(entry)
+            journal._seq = max(journal._seq, entry.seq)
+        return journal
+
+    @classmethod
+    def read_ndjson(cls, path: str | Path, *, validate: bool = True) -> Journal:
+        """:meth:`from_ndjson` on the contents of a file."""
+        return cls.from_ndjson(Path(path).read_text(encoding="utf-8"), validate=validate)
+
+
+def validate_entry(obj: Any) -> None:
+    """Check one parsed NDJSON line against ``schemas/journal-entry.schema.json``.
+
+    Raises:
+        ValueError: Naming the first failing field.
+    """
+    validator = _entry_validator()
+    error = next(iter(sorted(validator.iter_errors(obj), key=lambda e: list(e.path))), None)
+    if error is not None:
+        where = "/".join(str(p) for p in error.absolute_path) or "(entry)"
+        raise ValueError(f"invalid journal entry at {where}: {error.message}")
+
+
+@functools.cache
+def _entry_validator() -> Any:
+    from jsonschema import Draft202012Validator
+
+    from .resources import load_schema
+
+    schema = load_schema(_ENTRY_SCHEMA)
+    Draft202012Validator.check_schema(schema)
+    return Draft202012Validator(schema)
