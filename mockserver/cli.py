@@ -102,6 +102,8 @@ def resolve_config(namespace: argparse.Namespace, environ: Mapping[str, str]) ->
 
 
 def _config_as_json(config: ServerConfig) -> str:
+    """The resolved configuration; the admin token is redacted."""
+
     def plain(value: Any) -> Any:
         if hasattr(value, "__dataclass_fields__"):
             return {k: plain(getattr(value, k)) for k in value.__dataclass_fields__}
@@ -111,7 +113,10 @@ def _config_as_json(config: ServerConfig) -> str:
             return [plain(v) for v in value]
         return value
 
-    return json.dumps(plain(config), indent=2)
+    data = plain(config)
+    if data.get("admin_token"):
+        data["admin_token"] = "<redacted>"
+    return json.dumps(data, indent=2)
 
 
 async def _serve(config: ServerConfig) -> int:

@@ -35,6 +35,21 @@ CORE_SETTINGS: tuple[Setting, ...] = (
         "allow_non_loopback", "bool", False,
         "Allow binding a non-loopback address (the emulator has no real security).",
     ),
+    Setting(
+        "scenarios", "list", (),
+        "Scenario file to load at start (repeat the flag for several).",
+        flag="--scenario", metavar="FILE",
+    ),
+    Setting("admin_enabled", "bool", True, "Serve the admin API on loopback."),
+    Setting(
+        "admin_port", "int", 8790, "Admin API port (0 = any free port).",
+        minimum=0, maximum=65535, metavar="PORT",
+    ),
+    Setting(
+        "admin_token", "str", "",
+        "Bearer token the admin API requires except on GET /health (empty = none).",
+        metavar="TOKEN",
+    ),
 )  # fmt: skip
 
 
@@ -70,6 +85,10 @@ class ServerConfig:
     journal_max_entries: int = 100_000
     workers: int = 4
     allow_non_loopback: bool = False
+    scenarios: tuple[str, ...] = ()  # scenario files loaded at start
+    admin_enabled: bool = True
+    admin_port: int = 8790
+    admin_token: str = ""
     vendors: Mapping[str, Any] = field(default_factory=dict)  # vendor name -> settings object
 
     def vendor(self, name: str) -> Any:
@@ -125,6 +144,10 @@ class ServerConfig:
             journal_max_entries=values["journal_max_entries"],
             workers=values["workers"],
             allow_non_loopback=values["allow_non_loopback"],
+            scenarios=values["scenarios"],
+            admin_enabled=values["admin_enabled"],
+            admin_port=values["admin_port"],
+            admin_token=values["admin_token"],
             vendors={v.name: v.build_settings(values) for v in VENDORS},
         )
         config.check()
@@ -139,6 +162,8 @@ class ServerConfig:
                 "--allow-non-loopback if you really mean it."
             )
         seen: dict[int, str] = {}
+        if self.admin_enabled and self.admin_port:
+            seen[self.admin_port] = "--admin-port"
         for vendor in VENDORS:
             for name, port in vendor.ports(self.vendors[vendor.name]).items():
                 if port and port in seen:

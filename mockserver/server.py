@@ -86,6 +86,11 @@ class MockServer:
         return self._service("hume").endpoint
 
     @property
+    def admin(self) -> Any:
+        """The admin API endpoint (``AdminEndpoint``: url, port, token_required)."""
+        return self._service("admin").endpoint
+
+    @property
     def behavioral(self) -> Any:
         """The Behavioral Signals endpoint (``BehavioralEndpoint``: grpc_target, rest_url...)."""
         return self._service("behavioral").endpoint
@@ -127,6 +132,20 @@ class MockServer:
                 )
                 await service.start()
                 self._services[vendor.name] = service
+            if self.config.admin_enabled:
+                from .admin import AdminService
+
+                admin = AdminService(
+                    host=self.config.host,
+                    port=self.config.admin_port,
+                    token=self.config.admin_token or None,
+                    runtime=self.runtime,
+                    server=self,
+                )
+                await admin.start()
+                self._services["admin"] = admin
+            for path in self.config.scenarios:
+                self.load_scenario(path)
         except BaseException:
             await self._stop_services()
             raise
@@ -227,13 +246,42 @@ class MockServer:
     # -- test support ---------------------------------------------------------------------
 
     def reset(self) -> None:
-        """Forget journal, counters, failures and per-vendor history (cheap; per test)."""
+        """Forget journal, counters, failures, scenarios, faults and per-vendor history
+        (cheap; per test). Scenario files given in the configuration are loaded again."""
         self.runtime.reset()
         for service in self._services.values():
             service.reset()
+        for path in self.config.scenarios:
+            self.load_scenario(path)
 
     def check(self) -> None:
         """Raise :class:`ServerFailure` if the server hit internal errors since last check."""
         failures = self.runtime.take_failures()
         if failures:
             raise ServerFailure(failures)
+
+    # -- scenarios and faults -------------------------------------------------------------
+
+    def load_scenario(self, source: Any) -> Any:
+        """Activate a scenario: a file path, YAML/JSON text, a mapping, or a ``Scenario``.
+
+        Its faults are activated too. Raises :class:`~mockserver.errors.ScenarioError`.
+        """
+        return self.runtime.scenarios.load(source, faults=self.runtime.faults)
+
+    def clear_scenarios(self) -> None:
+        """Deactivate every scenario (the faults they brought stay until clear_faults)."""
+        self.runtime.scenarios.clear()
+
+    def add_faults(self, specs: Any) -> list[Any]:
+        """Activate fault definitions (a mapping or a list of them)."""
+        items = [specs] if isinstance(specs, dict) else list(specs)
+        return self.runtime.faults.load(items)
+
+    def clear_faults(self) -> None:
+        """Remove every active fault."""
+        self.runtime.faults.clear()
+
+    def unmet_expectations(self) -> list[str]:
+        """Scripted expectations of the active scenarios that the journal does not satisfy."""
+        return self.runtime.scenarios.unmet_expectations(self.journal)

@@ -62,7 +62,7 @@ def test_serve_prints_listeners_serves_and_stops_cleanly_on_ctrl_c(tmp_path: Pat
     command = [
         sys.executable, "-m", "mockserver", "serve", "--hume-port", "0", "--seed", "3",
         "--behavioral-grpc-port", "0", "--behavioral-rest-port", "0",
-        "--behavioral-project", "7:cli-token",
+        "--behavioral-project", "7:cli-token", "--admin-port", "0",
     ]  # fmt: skip
     process = subprocess.Popen(
         command,
@@ -77,11 +77,17 @@ def test_serve_prints_listeners_serves_and_stops_cleanly_on_ctrl_c(tmp_path: Pat
         match = re.search(r"(ws://127\.0\.0\.1:\d+/v0/stream/models)", first)
         assert match, first
         assert "cli-key" in first
-        second = process.stdout.readline()
-        rest = re.search(r"rest (http://127\.0\.0\.1:\d+/v5)", second)
-        assert rest and re.search(r"grpc 127\.0\.0\.1:\d+", second), second
-        assert "cid 7 token cli-token" in second
-        assert "Press Ctrl-C" in process.stdout.readline()
+        banner = [first]
+        while "Press Ctrl-C" not in banner[-1]:
+            banner.append(process.stdout.readline())
+        text = "".join(banner)
+        rest = re.search(r"rest (http://127\.0\.0\.1:\d+/v5)", text)
+        assert rest and re.search(r"grpc 127\.0\.0\.1:\d+", text), text
+        assert "cid 7 token cli-token" in text
+        admin = re.search(r"(http://127\.0\.0\.1:\d+)\S*\s", text[text.index("admin") :])
+        assert admin, text
+        with urllib.request.urlopen(admin.group(1) + "/health", timeout=10) as response:
+            assert json.loads(response.read())["status"] == "ok"
         with connect(match.group(1), additional_headers={"X-Hume-Api-Key": "cli-key"}) as ws:
             ws.send('{"job_details": true}')
             assert len(json.loads(ws.recv())["job_details"]["job_id"]) == 32
