@@ -18,7 +18,7 @@ from typing import Any
 
 from . import __version__
 from .config import CORE_SETTINGS, ServerConfig, all_settings
-from .errors import ConfigError
+from .errors import ConfigError, MockServerError
 from .settings import Setting
 from .vendors import VENDORS
 
@@ -128,6 +128,9 @@ async def _serve(config: ServerConfig) -> int:
     except OSError as exc:
         print(f"mockserver: error: cannot start listening: {exc}", file=sys.stderr)
         return EXIT_RUNTIME
+    except MockServerError as exc:  # e.g. an invalid --scenario file
+        print(f"mockserver: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     for line in server.describe():
         print(line)
     print(f"seed {config.seed}. Press Ctrl-C to stop.", flush=True)

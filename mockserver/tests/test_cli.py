@@ -104,3 +104,56 @@ def test_serve_prints_listeners_serves_and_stops_cleanly_on_ctrl_c(tmp_path: Pat
     assert process.returncode == 0, err
     assert "Shutting down" in out
     assert "Traceback" not in err
+
+
+SERVE_ON_FREE_PORTS = [
+    "serve", "--hume-port", "0", "--behavioral-grpc-port", "0", "--behavioral-rest-port", "0",
+    "--admin-port", "0",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("hume: {rules: [{when: {model: languag}}]}", "hume.rules[0]: missing required key"),
+        (None, "no such scenario file"),
+    ],
+)
+def test_a_bad_scenario_file_is_a_clear_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str | None, message: str
+) -> None:
+    path = tmp_path / "scenario.yaml"
+    if text is not None:
+        path.write_text(text, encoding="utf-8")
+    assert main([*SERVE_ON_FREE_PORTS, "--scenario", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("mockserver: error: ") and message in err
+    assert "Traceback" not in err
+
+
+@pytest.mark.e2e
+def test_serve_loads_scenario_files_at_start() -> None:
+    from mockserver.resources import fixture_path
+
+    scenario = fixture_path("scenarios/hume-angry-customer.yaml")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "mockserver", *SERVE_ON_FREE_PORTS, "--scenario", str(scenario)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert process.stdout is not None
+        banner = [process.stdout.readline()]
+        while "Press Ctrl-C" not in banner[-1]:
+            banner.append(process.stdout.readline())
+        text = "".join(banner)
+        admin = re.search(r"admin\s+(http://127\.0\.0\.1:\d+)", text)
+        assert admin, text
+        with urllib.request.urlopen(admin.group(1) + "/scenarios", timeout=10) as response:
+            (loaded,) = json.loads(response.read())
+        assert loaded["name"]
+        process.send_signal(signal.SIGINT)
+        process.communicate(timeout=20)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 0
