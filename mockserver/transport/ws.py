@@ -130,12 +130,10 @@ class WebSocketEndpoint:
         connection_id = f"{self.vendor}-ws-{number}"
         path, query = self._redacted_target(request.path)
         headers = redact_mapping(dict(request.headers.raw_items()), self._secrets)
-        self._runtime.journal.record(
-            vendor=self.vendor,
-            transport="websocket",
-            connection=connection_id,
-            direction="in",
-            kind="handshake",
+        self._journal(
+            connection_id,
+            "in",
+            "handshake",
             data={"path": path, "query": query, "headers": headers},
         )
         fault = self._runtime.faults.handshake(self.vendor, number)  # FAULT HOOK: upgrade
@@ -157,12 +155,10 @@ class WebSocketEndpoint:
                 [(k, v) for k, v in response.headers.raw_items() if k.lower() != "content-type"]
             )
             response.headers["Content-Type"] = verdict.content_type
-            self._runtime.journal.record(
-                vendor=self.vendor,
-                transport="websocket",
-                connection=connection_id,
-                direction="out",
-                kind="handshake",
+            self._journal(
+                connection_id,
+                "out",
+                "handshake",
                 code=verdict.status,
                 data={"body": verdict.body},
                 fault=fault.fault if fault is not None else None,
@@ -175,15 +171,7 @@ class WebSocketEndpoint:
 
     async def _handle(self, connection: ServerConnection) -> None:
         connection_id, number, context = self._accepted.pop(connection)
-        journal = self._runtime.journal
-        journal.record(
-            vendor=self.vendor,
-            transport="websocket",
-            connection=connection_id,
-            direction="out",
-            kind="handshake",
-            code=101,
-        )
+        self._journal(connection_id, "out", "handshake", code=101)
         self._runtime.open_connection(
             ConnectionRecord(
                 connection_id, self.vendor, "websocket", self._runtime.clock.now(),
@@ -278,15 +266,7 @@ class WebSocketEndpoint:
                 # FAULT HOOK: an ending fault may replace the session's own close
                 if await self._apply(connection, faults.end(), connection_id):
                     return True
-                self._runtime.journal.record(
-                    vendor=self.vendor,
-                    transport="websocket",
-                    connection=connection_id,
-                    direction="out",
-                    kind="close",
-                    code=event.code,
-                    reason=event.reason,
-                )
+                self._journal(connection_id, "out", "close", code=event.code, reason=event.reason)
                 await connection.close(event.code, event.reason)
                 return True
             elif isinstance(event, InternalFailure):
@@ -308,27 +288,35 @@ class WebSocketEndpoint:
             elif isinstance(action, Delay):
                 await asyncio.sleep(action.seconds)
             elif isinstance(action, Note):
-                self._runtime.journal.record(
-                    vendor=self.vendor, transport="websocket", connection=connection_id,
-                    direction="out", kind="fault", data={action.action: action.data},
+                self._journal(
+                    connection_id,
+                    "out",
+                    "fault",
+                    data={action.action: action.data},
                     fault=action.fault,
-                )  # fmt: skip
+                )
             elif isinstance(action, Close):
-                self._runtime.journal.record(
-                    vendor=self.vendor, transport="websocket", connection=connection_id,
-                    direction="out", kind="close", code=action.code, reason=action.reason,
+                self._journal(
+                    connection_id,
+                    "out",
+                    "close",
+                    code=action.code,
+                    reason=action.reason,
                     fault=action.fault,
-                )  # fmt: skip
+                )
                 await connection.close(action.code, action.reason)
                 return True
             elif isinstance(action, Drop):
-                self._runtime.journal.record(
-                    vendor=self.vendor, transport="websocket", connection=connection_id,
-                    direction="out", kind="disconnect", fault=action.fault,
-                )  # fmt: skip
+                self._journal(connection_id, "out", "disconnect", fault=action.fault)
                 connection.transport.abort()  # no close frame: the TCP connection just ends
                 return True
         return False
+
+    def _journal(self, connection_id: str, direction: Any, kind: str, **fields: Any) -> None:
+        self._runtime.journal.record(
+            vendor=self.vendor, transport="websocket", connection=connection_id,
+            direction=direction, kind=kind, **fields,
+        )  # fmt: skip
 
     def _journal_frame(
         self,
@@ -345,25 +333,14 @@ class WebSocketEndpoint:
             kind, size = "text", len(message.encode("utf-8", "surrogatepass"))
         else:
             data, kind, size = message.hex()[:256], "binary", len(message)
-        self._runtime.journal.record(
-            vendor=self.vendor,
-            transport="websocket",
-            connection=connection_id,
-            direction=direction,
-            kind=kind,
-            data=data,
-            size=size,
-            fault=fault,
-        )
+        self._journal(connection_id, direction, kind, data=data, size=size, fault=fault)
 
     def _journal_peer_close(self, closed: ConnectionClosed, connection_id: str) -> None:
         received = closed.rcvd
-        self._runtime.journal.record(
-            vendor=self.vendor,
-            transport="websocket",
-            connection=connection_id,
-            direction="in",
-            kind="close" if received is not None else "disconnect",
+        self._journal(
+            connection_id,
+            "in",
+            "close" if received is not None else "disconnect",
             code=received.code if received is not None else None,
             reason=received.reason if received is not None else None,
         )
