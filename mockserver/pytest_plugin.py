@@ -547,10 +547,7 @@ def _problems(server: MockServer) -> tuple[list[str], list[str]]:
             lines.append(f"server-side traceback ({where}):")
             formatted = "".join(traceback.format_exception(error)).rstrip()
             lines.extend("    " + line for line in formatted.splitlines())
-    try:
-        unmet = list(server.unmet_expectations())
-    except NotImplementedError:  # a server without scenario support has no expectations
-        unmet = []
+    unmet = server.unmet_expectations()
     if unmet:
         summary.append(f"{len(unmet)} scripted expectation(s) not met: {unmet[0]}")
         lines.append(f"{len(unmet)} scripted expectation(s) were not met:")
