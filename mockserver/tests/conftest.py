@@ -14,6 +14,17 @@ from mockserver.resources import fixture_path
 from mockserver.server import MockServer
 from mockserver.vendors.hume.service import HumeEndpoint
 
+#: The ``pytest.ini`` of every inner ``pytester`` run (plugin tests, howto examples).
+PYTESTER_INI = """
+[pytest]
+asyncio_mode = auto
+asyncio_default_fixture_loop_scope = function
+addopts = --strict-markers -p no:cacheprovider
+filterwarnings =
+    ignore::DeprecationWarning
+    ignore:Couldn't find ffmpeg or avconv:RuntimeWarning
+"""
+
 
 @pytest.fixture(scope="session")
 def mock_server() -> Iterator[MockServer]:

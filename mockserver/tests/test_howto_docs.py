@@ -18,20 +18,13 @@ from pathlib import Path
 
 import pytest
 
+from mockserver.tests.conftest import PYTESTER_INI
+
 pytest_plugins = ["pytester"]
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 OUTCOMES = ("passed", "failed", "errors", "skipped", "xfailed", "xpassed")
 FENCE = re.compile(r"^```python[ \t]*\n(.*?)^```[ \t]*$", re.MULTILINE | re.DOTALL)
-INI = """
-[pytest]
-asyncio_mode = auto
-asyncio_default_fixture_loop_scope = function
-addopts = --strict-markers -p no:cacheprovider
-filterwarnings =
-    ignore::DeprecationWarning
-    ignore:Couldn't find ffmpeg or avconv:RuntimeWarning
-"""
 
 
 @dataclass(frozen=True)
@@ -107,7 +100,7 @@ def test_directive_parsing() -> None:
 @pytest.mark.e2e
 @pytest.mark.parametrize("example", EXAMPLES, ids=[e.id for e in EXAMPLES])
 def test_howto_example(example: Example, pytester: pytest.Pytester) -> None:
-    pytester.makeini(INI)
+    pytester.makeini(PYTESTER_INI)
     if example.conftest is not None:
         pytester.makeconftest(example.conftest)
     stem = re.sub(r"\W", "_", Path(example.doc).stem)

@@ -20,18 +20,9 @@ from pathlib import Path
 import pytest
 
 from mockserver.journal import Journal
+from mockserver.tests.conftest import PYTESTER_INI
 
 pytest_plugins = ["pytester"]
-
-INI = """
-[pytest]
-asyncio_mode = auto
-asyncio_default_fixture_loop_scope = function
-addopts = --strict-markers -p no:cacheprovider
-filterwarnings =
-    ignore::DeprecationWarning
-    ignore:Couldn't find ffmpeg or avconv:RuntimeWarning
-"""
 
 #: A raw WebSocket exchange with the Hume emulator, shared by the inner test files.
 HELPERS = '''
@@ -66,7 +57,7 @@ expect:
 @pytest.fixture
 def inner(pytester: pytest.Pytester) -> pytest.Pytester:
     """A pytester directory with the ini file and the shared helpers."""
-    pytester.makeini(INI)
+    pytester.makeini(PYTESTER_INI)
     pytester.makepyfile(helpers=HELPERS)
     return pytester
 

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-import http.server
 import subprocess
 import sys
-import threading
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
@@ -25,6 +23,8 @@ from mockserver.vendors.behavioral.projects import Project, ProjectRegistry
 from mockserver.vendors.behavioral.rest import EngineAnalyzer, RestApi, is_loopback_url
 from mockserver.vendors.behavioral.results import InferenceResult, Prediction
 from mockserver.vendors.behavioral.tasks import BATCH_BEHAVIORAL_TASKS, BATCH_DEEPFAKE_TASKS
+
+from .file_server import serve_files
 
 TOKEN = "tok"
 OTHER_TOKEN = "other"
@@ -663,51 +663,15 @@ def test_is_loopback_url() -> None:
     assert not is_loopback_url("http:///a")
 
 
-class _Files(http.server.BaseHTTPRequestHandler):
-    files: dict[str, bytes] = {}
-
-    def do_GET(self) -> None:
-        path = self.path.split("?")[0]
-        if path == "/redirect":
-            self.send_response(302)
-            self.send_header("Location", "http://127.0.0.1:9/elsewhere")
-            self.end_headers()
-            return
-        data = self.files.get(path)
-        if data is None:
-            self.send_error(404, "Not Found")
-            return
-        self.send_response(200)
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
 @pytest.fixture
 def file_server() -> Iterator[str]:
     """A loopback HTTP server serving the media fixtures under /media/<name>."""
-    handler = type(
-        "Handler",
-        (_Files,),
-        {
-            "files": {
-                "/media/speech.wav": media("speech_pauses_16k.wav"),
-                "/media/face.mp4": media("face_speech.mp4"),
-            }
-        },
-    )
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(5)
+    files = {
+        "/media/speech.wav": media("speech_pauses_16k.wav"),
+        "/media/face.mp4": media("face_speech.mp4"),
+    }
+    with serve_files(files) as url:
+        yield url
 
 
 def test_s3_loopback_download_with_the_default_fetcher(file_server: str) -> None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import http.server
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
@@ -35,6 +34,8 @@ from mockserver.vendors.behavioral.processes import ProcessStore
 from mockserver.vendors.behavioral.projects import ProjectRegistry
 from mockserver.vendors.behavioral.rest import EngineAnalyzer, RestApi
 from mockserver.vendors.behavioral.tasks import BATCH_BEHAVIORAL_TASKS, BATCH_DEEPFAKE_TASKS
+
+from .file_server import serve_files
 
 pytestmark = [pytest.mark.e2e, pytest.mark.sdk]
 
@@ -137,29 +138,10 @@ def client(served: Served) -> Iterator[behavioralsignals.Client]:
         yield sdk_client
 
 
-class _WavHandler(http.server.BaseHTTPRequestHandler):
-    def do_GET(self) -> None:
-        data = (WAV if self.path.startswith("/speech.wav") else MP4).read_bytes()
-        self.send_response(200)
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
 @pytest.fixture
 def file_server() -> Iterator[str]:
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _WavHandler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(5)
+    with serve_files({"/speech.wav": WAV.read_bytes(), "/face.mp4": MP4.read_bytes()}) as url:
+        yield url
 
 
 def requests_of(served: Served, path: str | None = None) -> list[dict[str, Any]]:
