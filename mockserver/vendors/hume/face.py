@@ -153,8 +153,7 @@ def _match_cost(
 
 def face_affect(face: DetectedFace) -> tuple[float, float, float]:
     """Map detector measurements to ``(valence, arousal, intensity)`` (module docstring)."""
-    smile = _clip(face.smile, 0.0, 1.0)
-    closure = _closure(face)
+    smile, closure, _neutral = _cues(face)
     roll = abs(_clip(face.tilt))
     valence = _clip(-0.15 + 1.0 * smile - 0.2 * closure)
     arousal = _clip(0.45 * smile - 0.8 * closure + 0.15 * (face.brightness - 0.5))
@@ -162,15 +161,16 @@ def face_affect(face: DetectedFace) -> tuple[float, float, float]:
     return valence, arousal, intensity
 
 
-def _closure(face: DetectedFace) -> float:
-    return _clip((0.55 - face.eyes_open) / 0.55, 0.0, 1.0)
+def _cues(face: DetectedFace) -> tuple[float, float, float]:
+    """``(smile, closure, neutral)`` in [0, 1]: neutral is neither smiling nor eyes closed."""
+    smile = _clip(face.smile, 0.0, 1.0)
+    closure = _clip((0.55 - face.eyes_open) / 0.55, 0.0, 1.0)
+    return smile, closure, (1.0 - smile) * (1.0 - closure)
 
 
 def _emotion_boosts(face: DetectedFace) -> dict[str, float]:
-    smile = _clip(face.smile, 0.0, 1.0)
-    closure = _closure(face)
+    smile, closure, neutral = _cues(face)
     roll = abs(_clip(face.tilt))
-    neutral = (1.0 - smile) * (1.0 - closure)
     return {
         "Joy": 0.35 * smile,
         "Amusement": 0.30 * smile,
@@ -188,9 +188,7 @@ def _emotion_boosts(face: DetectedFace) -> dict[str, float]:
 
 
 def _facs_levels(face: DetectedFace) -> dict[str, float]:
-    smile = _clip(face.smile, 0.0, 1.0)
-    closure = _closure(face)
-    neutral = (1.0 - smile) * (1.0 - closure)
+    smile, closure, neutral = _cues(face)
     return {
         "AU6 Cheek Raise": 0.08 + 0.75 * smile,
         "AU12 Lip Corner Puller": 0.08 + 0.82 * smile,
@@ -205,9 +203,7 @@ def _facs_levels(face: DetectedFace) -> dict[str, float]:
 
 
 def _description_levels(face: DetectedFace) -> dict[str, float]:
-    smile = _clip(face.smile, 0.0, 1.0)
-    closure = _closure(face)
-    neutral = (1.0 - smile) * (1.0 - closure)
+    smile, closure, neutral = _cues(face)
     return {
         "Smile": 0.05 + 0.85 * smile,
         "Grin": 0.03 + 0.65 * smile,
