@@ -15,13 +15,14 @@ import binascii
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from mockserver.core.rng import SeedSource
 from mockserver.media.audio import AudioClip, decode_audio
 from mockserver.media.errors import MediaError, NoAudioError
 from mockserver.media.probe import MediaInfo, probe
 
+from .burst import predict_bursts
 from .codec import PublishRequest
 from .config import HumeSettings
 from .errors import HumeError, model_warning
@@ -29,11 +30,11 @@ from .face import FaceFrame, FaceTracker, predict_faces
 from .facemesh import parse_facemesh, predict_facemesh
 from .language import predict_language
 from .options import ModelConfig
+from .prosody import predict_prosody
 from .window import AudioWindow
 
 __all__ = [
     "AUDIO_LIMIT_S",
-    "FACEMESH_MAX_FACES",
     "IMAGE_MAX_PX",
     "TEXT_LIMIT",
     "VIDEO_LIMIT_S",
@@ -45,7 +46,6 @@ AUDIO_LIMIT_S = 5.0  # E0203 (spec 6)
 VIDEO_LIMIT_S = 5.0  # E0204 (spec 6, 3rd-party)
 IMAGE_MAX_PX = 3000  # E0205 (spec 6)
 TEXT_LIMIT = 10_000  # E0206 (spec 6)
-FACEMESH_MAX_FACES = 10  # E0207 (spec 6)
 SAMPLE_RATE = 16_000
 DEFAULT_WINDOW_MS = 5000.0
 
@@ -125,8 +125,8 @@ def run_models(
 
 def _classify(data: str, *, raw_text: bool, models: ModelConfig, settings: HumeSettings) -> _Input:
     """Detect what ``data`` holds (spec 6.1: facemesh encodings; raw_text; base64 media)."""
-    if models.facemesh and _looks_like_facemesh(data, raw_text=raw_text):
-        return _Facemesh(parse_facemesh(data, max_faces=FACEMESH_MAX_FACES))
+    if models.facemesh and _looks_like_facemesh(data):
+        return _Facemesh(parse_facemesh(data))  # at most MAX_FACES faces (E0207)
     if raw_text:
         return _Text(data)
     encoded = data
@@ -147,7 +147,7 @@ def _classify(data: str, *, raw_text: bool, models: ModelConfig, settings: HumeS
         raise HumeError.make("E0200", detail=f" ({exc})") from None
 
 
-def _looks_like_facemesh(data: str, *, raw_text: bool) -> bool:
+def _looks_like_facemesh(data: str) -> bool:
     stripped = data.lstrip()
     if stripped.startswith("["):
         return True
@@ -189,10 +189,14 @@ def _check_limits(item: _Input) -> None:
         raise HumeError.make(
             "E0204", limit_ms=int(VIDEO_LIMIT_S * 1000), actual_ms=_ms(info.duration_s or 0.0)
         )
-    if info.kind == "audio" and (info.duration_s or 0.0) > AUDIO_LIMIT_S + 0.001:
-        raise HumeError.make(
-            "E0203", limit_ms=int(AUDIO_LIMIT_S * 1000), actual_ms=_ms(info.duration_s or 0.0)
-        )
+    if info.kind == "audio":
+        _check_audio_duration(info.duration_s or 0.0)
+
+
+def _check_audio_duration(seconds: float) -> None:
+    """E0203 past ``AUDIO_LIMIT_S`` (1 ms tolerance for container rounding)."""
+    if seconds > AUDIO_LIMIT_S + 0.001:
+        raise HumeError.make("E0203", limit_ms=int(AUDIO_LIMIT_S * 1000), actual_ms=_ms(seconds))
 
 
 def _ms(seconds: float) -> int:
@@ -212,10 +216,7 @@ def _audio_for(
         raise HumeError.make("E0202", detail=f" ({exc})") from None
     if item.info.kind != "audio":
         return clip, 0.0  # the window applies to audio payloads only (spec 7)
-    if clip.duration_s > AUDIO_LIMIT_S + 0.001:
-        raise HumeError.make(
-            "E0203", limit_ms=int(AUDIO_LIMIT_S * 1000), actual_ms=_ms(clip.duration_s)
-        )
+    _check_audio_duration(clip.duration_s)
     window_ms = request.stream_window_ms or DEFAULT_WINDOW_MS
     processed, start_s = context.window.compose(clip, window_ms)
     context.window.commit(clip)
@@ -271,8 +272,14 @@ def _run_face(
     return predict_faces(frames, options=options, tracker=context.tracker, seeds=seeds)
 
 
-def _audio_runner(model: str) -> _Runner:
-    """Runner of an audio model (prosody, burst) on the decoded, windowed audio."""
+class _AudioModel(Protocol):
+    def __call__(
+        self, clip: AudioClip, *, time_offset_s: float, seeds: SeedSource
+    ) -> list[dict[str, Any]] | None: ...
+
+
+def _audio_runner(predict: _AudioModel) -> _Runner:
+    """Runner of an audio model (``predict_prosody``, ``predict_bursts``) on the windowed audio."""
 
     def run(
         _i: _Input,
@@ -281,20 +288,16 @@ def _audio_runner(model: str) -> _Runner:
         audio: tuple[AudioClip, float] | None,
         seeds: SeedSource,
     ) -> list[dict[str, Any]] | None:
-        from .burst import predict_bursts
-        from .prosody import predict_prosody
-
         assert audio is not None
-        predict = predict_prosody if model == "prosody" else predict_bursts
         return predict(audio[0], time_offset_s=audio[1], seeds=seeds)
 
     return run
 
 
 _RUNNERS: dict[str, _Runner] = {
-    "burst": _audio_runner("burst"),
+    "burst": _audio_runner(predict_bursts),
     "face": _run_face,
     "facemesh": _run_facemesh,
     "language": _run_language,
-    "prosody": _audio_runner("prosody"),
+    "prosody": _audio_runner(predict_prosody),
 }

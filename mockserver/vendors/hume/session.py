@@ -200,18 +200,20 @@ class HumeSession:
             echo["job_details"] = {"job_id": self.job_id}
         return echo
 
+    def _own_or_reused_models(self, request: PublishRequest) -> ModelConfig | None:
+        """The request's models, else the connection's last ones if ``missing_models=reuse``."""
+        if request.models is None and self.settings.missing_models == "reuse":
+            return self._last_models
+        return request.models
+
     def _scripted_models(self, request: PublishRequest) -> tuple[str, ...]:
         """Scenario hook: the models a request runs (its own or the reused ones)."""
-        models = request.models
-        if models is None and self.settings.missing_models == "reuse":
-            models = self._last_models
+        models = self._own_or_reused_models(request)
         return models.names() if models is not None else ()
 
     def _models_for(self, request: PublishRequest) -> ModelConfig:
-        models = request.models
+        models = self._own_or_reused_models(request)
         if models is None:
-            if self.settings.missing_models == "reuse" and self._last_models is not None:
-                return self._last_models
             raise HumeError.make(
                 "E0101",
                 detail="models: Field required (no models are configured on this connection)",

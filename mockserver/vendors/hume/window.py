@@ -27,11 +27,6 @@ class AudioWindow:
         self._history = np.zeros(0, dtype=np.float32)  # at most MAX_WINDOW_MS of past audio
         self._stream_samples = 0  # samples received since the stream started
 
-    @property
-    def stream_time_s(self) -> float:
-        """Seconds of audio received since the stream started."""
-        return self._stream_samples / self.sample_rate
-
     def compose(self, clip: AudioClip, window_ms: float) -> tuple[AudioClip, float]:
         """Return the audio to process and the stream time of its first sample.
 
