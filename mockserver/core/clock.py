@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from typing import Protocol
 
-__all__ = ["Clock", "ManualClock", "MonotonicClock"]
+__all__ = ["Clock", "ManualClock", "MonotonicClock", "earliest"]
 
 
 class Clock(Protocol):
@@ -48,3 +48,9 @@ class ManualClock:
         if value < self._now:
             raise ValueError("a clock cannot go backwards")
         self._now = value
+
+
+def earliest(*deadlines: float | None) -> float | None:
+    """The earliest of the given deadlines, ignoring ``None``; ``None`` if there is none."""
+    present = [d for d in deadlines if d is not None]
+    return min(present) if present else None

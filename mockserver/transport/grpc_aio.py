@@ -23,10 +23,12 @@ from typing import Any, Protocol
 import grpc
 import grpc.aio
 
+from mockserver.core.clock import earliest
 from mockserver.core.events import EndCall, InternalFailure, OutboundEvent, SendMessage
 from mockserver.faults import Abort, Action, Delay, Hang, Send
 from mockserver.faults.connection import ConnectionFaults
 from mockserver.runtime import ConnectionRecord, Runtime
+from mockserver.transport import authority
 
 __all__ = ["GrpcEndpoint", "GrpcMethod", "StreamSession"]
 
@@ -143,8 +145,7 @@ class GrpcEndpoint:
         server.add_generic_rpc_handlers(
             (grpc.method_handlers_generic_handler(self.service, handlers),)
         )
-        host = f"[{self.host}]" if ":" in self.host else self.host
-        bound = server.add_insecure_port(f"{host}:{self.port}")
+        bound = server.add_insecure_port(self.target)
         if bound == 0:
             raise OSError(f"cannot bind gRPC port {self.host}:{self.port}")
         await server.start()
@@ -159,8 +160,7 @@ class GrpcEndpoint:
 
     @property
     def target(self) -> str:
-        host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"{host}:{self.port}"
+        return authority(self.host, self.port)
 
     # -- calls ----------------------------------------------------------------------------
 
@@ -229,7 +229,7 @@ class GrpcEndpoint:
                         return
                     elif isinstance(event, InternalFailure):
                         runtime.record_failure(event.where, event.error)
-                deadline = _earliest(session.next_deadline(), faults.next_deadline())
+                deadline = earliest(session.next_deadline(), faults.next_deadline())
                 try:
                     if deadline is None:
                         item = await inbox.get()
@@ -367,8 +367,3 @@ class GrpcEndpoint:
             await inbox.put(exc)
             return
         await inbox.put(_END)
-
-
-def _earliest(*deadlines: float | None) -> float | None:
-    present = [d for d in deadlines if d is not None]
-    return min(present) if present else None

@@ -36,6 +36,7 @@ from mockserver.core.http import RestRequest, RestResponse, UploadedFile
 from mockserver.faults.rest import HttpDecision
 from mockserver.journal import redact_mapping
 from mockserver.runtime import ConnectionRecord, Runtime
+from mockserver.transport import authority
 
 __all__ = ["HttpEndpoint", "error_body"]
 
@@ -108,8 +109,7 @@ class HttpEndpoint:
     @property
     def base_url(self) -> str:
         """``http://host:port`` (bracketed for IPv6)."""
-        host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"http://{host}:{self.port}"
+        return f"http://{authority(self.host, self.port)}"
 
     async def start(self) -> None:
         """Bind and start serving; returns once listening."""

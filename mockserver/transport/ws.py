@@ -23,6 +23,7 @@ from websockets.datastructures import Headers
 from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request, Response
 
+from mockserver.core.clock import earliest
 from mockserver.core.events import CloseConnection, InternalFailure, OutboundEvent, SendText
 from mockserver.core.handshake import HandshakeAccept, HandshakeReject, HandshakeRequest
 from mockserver.faults import Action, Close, Delay, Drop, Note, Send
@@ -214,7 +215,7 @@ class WebSocketEndpoint:
                 slow = faults.read_delay()  # FAULT HOOK: slow consumer
                 if slow is not None:
                     await asyncio.sleep(slow.seconds)
-            deadline = _earliest(session.next_deadline(), faults.next_deadline())
+            deadline = earliest(session.next_deadline(), faults.next_deadline())
             try:
                 if deadline is None:
                     message = await connection.recv()
@@ -344,8 +345,3 @@ class WebSocketEndpoint:
             code=received.code if received is not None else None,
             reason=received.reason if received is not None else None,
         )
-
-
-def _earliest(*deadlines: float | None) -> float | None:
-    present = [d for d in deadlines if d is not None]
-    return min(present) if present else None

@@ -168,13 +168,12 @@ class BehavioralService:
 
     @property
     def endpoint(self) -> BehavioralEndpoint:
-        host = f"[{self._host}]" if ":" in self._host else self._host
         projects = tuple(self.settings.project_list())
         rest_port = self._http.port
         return BehavioralEndpoint(
             grpc_target=self._grpc.target,
-            rest_url=f"http://{host}:{rest_port}/v5",
-            base_url=f"http://{host}:{rest_port}",
+            rest_url=f"{self._http.base_url}/v5",
+            base_url=self._http.base_url,
             cid=projects[0].cid,
             token=projects[0].token,
             projects=projects,

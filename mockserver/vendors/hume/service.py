@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from mockserver.runtime import Runtime
+from mockserver.transport import authority
 
 from .config import HumeSettings
 from .handshake import API_KEY_HEADER, API_KEY_QUERY_NAMES, STREAM_PATH, HumeHandshakeGate
@@ -88,13 +89,13 @@ class HumeService:
 
     @property
     def endpoint(self) -> HumeEndpoint:
-        host = f"[{self._host}]" if ":" in self._host else self._host
         port = self._endpoint.port
+        host_port = authority(self._host, port)
         return HumeEndpoint(
-            url=f"ws://{host}:{port}{STREAM_PATH}",
-            base_url=f"http://{host}:{port}",
-            stream_url=f"ws://{host}:{port}/v0/stream",
-            ws_base_uri=f"ws://{host}:{port}",
+            url=f"ws://{host_port}{STREAM_PATH}",
+            base_url=f"http://{host_port}",
+            stream_url=f"ws://{host_port}/v0/stream",
+            ws_base_uri=f"ws://{host_port}",
             api_key=self.settings.api_keys[0],
             api_keys=self.settings.api_keys,
             port=port,
