@@ -66,6 +66,7 @@ from .tasks import (
     BATCH_DEEPFAKE_TASKS,
     CLASSIFIER_LABELS,
     GENERATOR_LABELS,
+    MODEL_RATE,
     SPEAKING_RATE_3,
     SPEAKING_RATE_5,
     STREAM_BEHAVIORAL_TASKS,
@@ -76,7 +77,6 @@ __all__ = [
     "BATCH_GAP_S",
     "FEATURE_DIM",
     "JITTER",
-    "MODEL_RATE",
     "SHORT_UTTERANCE_S",
     "SPEAKER_DIM",
     "SPEAKER_GAP_ST",
@@ -88,7 +88,6 @@ __all__ = [
     "window_results",
 ]
 
-MODEL_RATE = 16000  #: sample rate of the audio the engine analyses
 JITTER = 0.35  #: half-width of the content-keyed logit jitter
 SPOOF_RATE = 0.1  #: share of contents judged "spoofed" (deepfake, visual_deepfake)
 FEATURE_DIM = 768  #: behavioral embedding length (spec 3.6)

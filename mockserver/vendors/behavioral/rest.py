@@ -46,6 +46,7 @@ from .processes import (
 )
 from .projects import ProjectRegistry
 from .results import InferenceResult
+from .tasks import MODEL_RATE
 
 if TYPE_CHECKING:
     import numpy as np
@@ -68,7 +69,6 @@ __all__ = [
 
 AUTH_TOKEN_HEADER = "X-Auth-Token"
 AUTH_CLIENT_HEADER = "X-Auth-Client"
-SAMPLE_RATE = 16_000  # batch analysis rate
 FETCH_TIMEOUT_S = 30.0  # presigned-URL downloads
 
 
@@ -496,7 +496,7 @@ class RestApi:
         from mockserver.media.errors import MediaError
 
         try:
-            clip = decode_audio(raw, sample_rate=SAMPLE_RATE)
+            clip = decode_audio(raw, sample_rate=MODEL_RATE)
         except MediaError as exc:
             raise _JobFailure(_media_failure("audio", exc)) from exc
         results = self._analyzer.analyse_batch(

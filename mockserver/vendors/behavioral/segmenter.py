@@ -36,9 +36,10 @@ import numpy.typing as npt
 from mockserver.media.resample import StreamResampler
 from mockserver.media.voice import FrameVad
 
-__all__ = ["MODEL_RATE", "StreamSegmenter", "Window"]
+from .tasks import MODEL_RATE  # the timeline of all windows
 
-MODEL_RATE = 16000  #: the timeline of all windows (spec 2.3 "Resampled to 16kHz for models")
+__all__ = ["StreamSegmenter", "Window"]
+
 _BLOCK = 1 << 15  # 16 kHz samples produced per step at most (bounds memory at any input rate)
 _SHORTEST_SEGMENT = 160  # 10 ms: anything shorter renders start_time == end_time ("%.2f")
 

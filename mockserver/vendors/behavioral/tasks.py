@@ -1,4 +1,5 @@
-"""Task names, label sets and orders of the Behavioral Signals results (spec section 3.3).
+"""Task names, label sets and orders of the Behavioral Signals results (spec section 3.3),
+and the sample rate every model analyses.
 
 Label order inside a result does not matter on the wire: predictions are sorted by posterior,
 descending (spec 3.2). Task order follows the docs example (features, gender, age, emotion,
@@ -12,11 +13,14 @@ __all__ = [
     "BATCH_DEEPFAKE_TASKS",
     "CLASSIFIER_LABELS",
     "GENERATOR_LABELS",
+    "MODEL_RATE",
     "SPEAKING_RATE_3",
     "SPEAKING_RATE_5",
     "STREAM_BEHAVIORAL_TASKS",
     "STREAM_DEEPFAKE_TASKS",
 ]
+
+MODEL_RATE = 16_000  #: Hz of all analysed audio (spec 2.3 "Resampled to 16kHz for models")
 
 SPEAKING_RATE_3: tuple[str, ...] = ("slow", "normal", "fast")  # README (2026)
 SPEAKING_RATE_5: tuple[str, ...] = ("very slow", "slow", "normal", "fast", "very fast")  # 2025 data
