@@ -33,7 +33,6 @@ if TYPE_CHECKING:
 
 __all__ = [
     "BODY_TEXT_TYPES",
-    "DEFAULT_ADMIN_PORT",
     "OPENAPI_SCHEMA",
     "AdminApi",
     "AdminEndpoint",
@@ -41,7 +40,6 @@ __all__ = [
     "openapi_document",
 ]
 
-DEFAULT_ADMIN_PORT = 8790
 OPENAPI_SCHEMA = "admin-api.openapi.json"  # under schemas/, see mockserver.resources
 NDJSON = "application/x-ndjson"
 JSON_TYPES = frozenset({"application/json"})
@@ -452,7 +450,7 @@ class AdminService:
 
     Args:
         host: Address to bind (loopback unless the configuration allows otherwise).
-        port: Port (0 = any free port; the CLI default is :data:`DEFAULT_ADMIN_PORT`).
+        port: Port (0 = any free port; the CLI default is the ``admin_port`` setting).
         token: Bearer token required by every endpoint but ``GET /health`` (None or empty:
             no token).
         runtime: The server's runtime (worker threads; journal when ``journal`` is on).

@@ -12,11 +12,9 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 __all__ = [
-    "CLOSE_CODES_ALLOWED",
     "COMMON_TRIGGERS",
     "EVALUABLE_TRIGGERS",
     "FAULT_TYPES",
-    "GRPC_STATUS_NAMES",
     "STREAM_TRIGGERS",
     "TRANSPORTS",
     "VENDOR_TRANSPORTS",
@@ -29,7 +27,6 @@ __all__ = [
     "rst_stream_status",
 ]
 
-Transport = Literal["websocket", "grpc", "http"]
 TRANSPORTS: tuple[str, ...] = ("websocket", "grpc", "http")
 
 #: Which transports each vendor serves (used to validate ``vendor``).
@@ -58,19 +55,6 @@ EVALUABLE_TRIGGERS: dict[str, frozenset[str]] = {
     "grpc": COMMON_TRIGGERS | STREAM_TRIGGERS | {"idle_s", "method"},
     "http": COMMON_TRIGGERS | HTTP_TRIGGERS | {"name"},
 }
-
-#: Status names a gRPC fault may end a call with (every code but OK).
-GRPC_STATUS_NAMES: tuple[str, ...] = (
-    "CANCELLED", "UNKNOWN", "INVALID_ARGUMENT", "DEADLINE_EXCEEDED", "NOT_FOUND",
-    "ALREADY_EXISTS", "PERMISSION_DENIED", "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION",
-    "ABORTED", "OUT_OF_RANGE", "UNIMPLEMENTED", "INTERNAL", "UNAVAILABLE", "DATA_LOSS",
-    "UNAUTHENTICATED",
-)  # fmt: skip
-
-#: Close codes a server may send (RFC 6455 7.4, as websockets enforces them).
-CLOSE_CODES_ALLOWED: frozenset[int] = frozenset(
-    {1000, 1001, 1002, 1003, 1007, 1008, 1009, 1010, 1011, 1012, 1013, 1014}
-) | frozenset(range(3000, 5000))
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,16 +18,7 @@ from mockserver.journal import Journal, JournalEntry
 
 from .model import Expectation
 
-__all__ = ["WHAT", "count", "describe_count", "unmet_message"]
-
-#: What an expectation can count, and the journal entries each one is.
-WHAT: dict[str, str] = {
-    "hume.handshakes": "WebSocket upgrade requests to the Hume endpoint (accepted or refused)",
-    "hume.messages": "frames the client sent on Hume connections",
-    "hume.responses": "frames the Hume emulator sent (predictions, errors, warnings)",
-    "behavioral.streams": "gRPC streaming calls (StreamAudio, DeepfakeDetection)",
-    "behavioral.requests": "REST requests to the Behavioral Signals API",
-}
+__all__ = ["count", "describe_count", "unmet_message"]
 
 
 def _data(entry: JournalEntry) -> dict[str, Any]:

@@ -36,7 +36,6 @@ __all__ = ["SCHEMA_NAME", "load_scenario", "read_scenario", "scenario_errors"]
 SCHEMA_NAME = "scenario.schema.json"
 FAULT_SCHEMA_NAME = "fault.schema.json"
 _SUFFIXES = (".yaml", ".yml", ".json")
-_HUME_MODELS = ("burst", "face", "facemesh", "language", "prosody")
 
 
 def load_scenario(source: Any, *, label: str | None = None) -> Scenario:

@@ -42,10 +42,6 @@ def _put(out: dict[str, Any], key: str, value: Any) -> None:
         out[key] = value
 
 
-def _opt(data: Mapping[str, Any], key: str) -> Any:
-    return data.get(key)
-
-
 # -- Hume ----------------------------------------------------------------------------------
 
 
@@ -90,9 +86,9 @@ class HumeWhen:
         model = data.get("model")
         return cls(
             model=model if model is None or isinstance(model, str) else tuple(model),
-            payload_index=_opt(data, "payload_index"),
-            payload_id=_opt(data, "payload_id"),
-            text=_opt(data, "text"),
+            payload_index=data.get("payload_index"),
+            payload_id=data.get("payload_id"),
+            text=data.get("text"),
         )
 
 
@@ -110,7 +106,7 @@ class Reply:
 
     @classmethod
     def _from_data(cls, data: Mapping[str, Any]) -> Reply:
-        return cls(code=data["code"], message=_opt(data, "message"))
+        return cls(code=data["code"], message=data.get("message"))
 
 
 @dataclass(frozen=True)
@@ -134,9 +130,7 @@ class ModelWarning:
 
     @classmethod
     def _from_data(cls, data: Mapping[str, Any]) -> ModelWarning:
-        return cls(
-            model=_opt(data, "model"), code=_opt(data, "code"), message=_opt(data, "message")
-        )
+        return cls(model=data.get("model"), code=data.get("code"), message=data.get("message"))
 
 
 @dataclass(frozen=True)
@@ -176,7 +170,7 @@ class HumeRespond:
             warning=None if warning is None else Reply._from_data(warning),
             model_warning=None if nested is None else ModelWarning._from_data(nested),
             emotions=None if emotions is None else dict(emotions),
-            others_at_most=_opt(data, "others_at_most"),
+            others_at_most=data.get("others_at_most"),
         )
 
 
@@ -202,7 +196,7 @@ class HumeRule:
         return cls(
             respond=HumeRespond._from_data(data["respond"]),
             when=HumeWhen._from_data(data.get("when") or {}),
-            times=_opt(data, "times"),
+            times=data.get("times"),
         )
 
 
@@ -229,7 +223,7 @@ class Segment:
             start=data["from"],
             end=data["to"],
             emotions=dict(data["emotions"]),
-            others_at_most=_opt(data, "others_at_most"),
+            others_at_most=data.get("others_at_most"),
         )
 
 
@@ -290,13 +284,13 @@ class BehavioralResult:
     def _from_data(cls, data: Mapping[str, Any]) -> BehavioralResult:
         return cls(
             task=data["task"],
-            label=_opt(data, "label"),
+            label=data.get("label"),
             start=data.get("from", 0.0),
-            end=_opt(data, "to"),
-            posterior=_opt(data, "posterior"),
-            score=_opt(data, "score"),
-            level=_opt(data, "level"),
-            api=_opt(data, "api"),
+            end=data.get("to"),
+            posterior=data.get("posterior"),
+            score=data.get("score"),
+            level=data.get("level"),
+            api=data.get("api"),
         )
 
 
@@ -317,9 +311,7 @@ class ProcessWhen:
 
     @classmethod
     def _from_data(cls, data: Mapping[str, Any]) -> ProcessWhen:
-        return cls(
-            name=_opt(data, "name"), namespace=_opt(data, "namespace"), index=_opt(data, "index")
-        )
+        return cls(name=data.get("name"), namespace=data.get("namespace"), index=data.get("index"))
 
 
 @dataclass(frozen=True)
@@ -336,7 +328,7 @@ class ProcessOutcome:
 
     @classmethod
     def _from_data(cls, data: Mapping[str, Any]) -> ProcessOutcome:
-        return cls(status=data["status"], message=_opt(data, "message"))
+        return cls(status=data["status"], message=data.get("message"))
 
 
 @dataclass(frozen=True)
@@ -361,7 +353,7 @@ class ProcessRule:
         return cls(
             outcome=ProcessOutcome._from_data(data["outcome"]),
             when=ProcessWhen._from_data(data.get("when") or {}),
-            times=_opt(data, "times"),
+            times=data.get("times"),
         )
 
 
@@ -403,10 +395,10 @@ class Expectation:
         return cls(
             what=data["what"],
             where=dict(data.get("where") or {}),
-            exactly=_opt(data, "exactly"),
-            at_least=_opt(data, "at_least"),
-            at_most=_opt(data, "at_most"),
-            name=_opt(data, "name"),
+            exactly=data.get("exactly"),
+            at_least=data.get("at_least"),
+            at_most=data.get("at_most"),
+            name=data.get("name"),
         )
 
 
@@ -499,8 +491,8 @@ class Scenario:
         hume = data.get("hume") or {}
         behavioral = data.get("behavioral") or {}
         return cls(
-            name=_opt(data, "name"),
-            description=_opt(data, "description"),
+            name=data.get("name"),
+            description=data.get("description"),
             hume=(
                 *(HumeRule._from_data(r) for r in hume.get("rules", ())),
                 *(Timeline._from_data(t) for t in hume.get("timelines", ())),

@@ -322,7 +322,6 @@ class _Utterance:
     start_s: float
     end_s: float
     key: bytes
-    features: VoiceFeatures
     traits: _Traits
 
     @property
@@ -402,7 +401,7 @@ def analyse_batch(
         part = audio[round(seg.start_s * MODEL_RATE) : round(seg.end_s * MODEL_RATE)]
         key = _digest(part)
         feats = analyse_voice(part, MODEL_RATE)
-        utts.append(_Utterance(i, seg.start_s, seg.end_s, key, feats, _traits(feats, seeds, key)))
+        utts.append(_Utterance(i, seg.start_s, seg.end_s, key, _traits(feats, seeds, key)))
     speakers = _diarize(utts)
 
     # gender and age per speaker, averaged over the speaker's (long) utterances (spec 3.3)

@@ -18,7 +18,6 @@ __all__ = ["GRPC_ERRORS", "REST_ERRORS", "GrpcError", "GrpcErrorEntry", "RestErr
 class GrpcErrorEntry:
     status: str  # grpc.StatusCode name
     template: str  # details(); ``{name}`` fields filled by GrpcError.make
-    verified: bool = False
 
 
 GRPC_ERRORS: dict[str, GrpcErrorEntry] = {

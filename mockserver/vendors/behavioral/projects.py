@@ -40,6 +40,3 @@ class ProjectRegistry:
         except (TypeError, ValueError):
             number = None
         return "ok" if number in self._by_token[token] else "wrong_project"
-
-    def cids(self) -> list[int]:
-        return sorted({cid for cids in self._by_token.values() for cid in cids})

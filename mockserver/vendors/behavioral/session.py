@@ -23,7 +23,7 @@ import enum
 import logging
 from collections import deque
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Literal, Protocol
+from typing import TYPE_CHECKING, Literal, Protocol
 
 from mockserver.core.clock import Clock
 from mockserver.core.events import EndCall, InternalFailure, OutboundEvent, SendMessage
@@ -330,10 +330,3 @@ class StreamSession:
         self._processes.close_stream(self._pid, results=list(self._delivered), duration_s=received)
         if error is not None:
             self._processes.set_outcome(self._pid, -1, f"Stream ended with {error}")
-
-    def describe(self) -> dict[str, Any]:
-        """Facts for the admin API and logs."""
-        return {
-            "method": self.method, "state": self.state.value, "cid": self._cid,
-            "pid": self._pid, "messages": self._messages, "results": self._next_message_id,
-        }  # fmt: skip
