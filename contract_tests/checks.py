@@ -17,10 +17,11 @@ from mockserver.vendors.hume.labels import (
     SENTIMENT_NAMES,
     TOXICITY_NAMES,
 )
+from mockserver.vendors.hume.options import MODEL_ORDER
 
 __all__ = ["HUME_MODELS", "check_hume_response"]
 
-HUME_MODELS = ("burst", "face", "facemesh", "language", "prosody")
+HUME_MODELS = MODEL_ORDER
 _KNOWN_CODES = set(ERRORS) | {w.code for w in WARNINGS.values()}
 
 
