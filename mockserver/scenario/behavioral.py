@@ -35,6 +35,7 @@ from mockserver.vendors.behavioral.tasks import (
     SPEAKING_RATE_5,
 )
 
+from .counter import RuleCounter
 from .model import BehavioralResult, ProcessRule
 
 __all__ = [
@@ -119,8 +120,8 @@ class ProcessRuleState:
     def __init__(self, rule: ProcessRule) -> None:
         self.rule = rule
         self._seen = 0  # submissions matching name and namespace so far
-        self._left = rule.times  # firings left (None: unlimited)
-        self._lock = threading.Lock()
+        self._firings = RuleCounter(rule.times)
+        self._lock = threading.Lock()  # guards _seen
 
     def observe(self, *, name: str | None, namespace: str) -> bool:
         """Count a submission; True if it is one this rule is for (name, namespace, index)."""
@@ -135,11 +136,8 @@ class ProcessRuleState:
 
     def take(self) -> tuple[int, str] | None:
         """Fire once: the outcome, or None once ``times`` is used up."""
-        with self._lock:
-            if self._left is not None:
-                if self._left <= 0:
-                    return None
-                self._left -= 1
+        if not self._firings.take():
+            return None
         outcome = self.rule.outcome
         message = outcome.message or DEFAULT_MESSAGES.get(outcome.status, "Processing failed")
         return outcome.status, message

@@ -23,7 +23,8 @@ if TYPE_CHECKING:
     from mockserver.journal import Journal
 
     from .behavioral import BehavioralScript, ProcessRuleState
-    from .hume import HumeScript, RuleCounter
+    from .counter import RuleCounter
+    from .hume import HumeScript
 
 __all__ = ["ActiveScenario", "ScenarioBook"]
 
@@ -60,7 +61,7 @@ class ScenarioBook:
                 activated then.
         """
         from .behavioral import ProcessRuleState
-        from .hume import RuleCounter
+        from .counter import RuleCounter
         from .loader import read_scenario
 
         scenario, source_label = read_scenario(source)

@@ -25,38 +25,20 @@ import base64
 import binascii
 import re
 import struct
-import threading
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from mockserver.vendors.hume.codec import PublishRequest
 from mockserver.vendors.hume.errors import ERRORS, WARNINGS, HumeError
+from mockserver.vendors.hume.options import MODEL_ORDER
 
+from .counter import RuleCounter
 from .model import HumeRule, Segment, Timeline
 
-__all__ = ["HumeScript", "RuleCounter"]
+__all__ = ["HumeScript"]
 
-_MODEL_ORDER = ("burst", "face", "facemesh", "language", "prosody")
 _TEXT_DECODE_LIMIT = 60_000  # base64 characters; longer data is media, not text
 _WHITESPACE = re.compile(r"\s+")
-
-
-class RuleCounter:
-    """How often a rule with ``times`` may still fire; thread-safe."""
-
-    def __init__(self, times: int | None) -> None:
-        self._left = times
-        self._lock = threading.Lock()
-
-    def take(self) -> bool:
-        """Use one firing; False once exhausted (always True without a limit)."""
-        if self._left is None:
-            return True
-        with self._lock:
-            if self._left <= 0:
-                return False
-            self._left -= 1
-            return True
 
 
 def _float32(value: float) -> float:
@@ -125,7 +107,7 @@ class _CompiledRule:
         return True
 
     def targets(self, body: Mapping[str, Any]) -> list[str]:
-        return [m for m in _MODEL_ORDER if m in body and (not self.models or m in self.models)]
+        return [m for m in MODEL_ORDER if m in body and (not self.models or m in self.models)]
 
     def apply(self, body: dict[str, Any]) -> None:
         respond = self.rule.respond
@@ -248,7 +230,7 @@ class HumeScript:
         self, request: PublishRequest, body: dict[str, Any], *, index: int, models: Sequence[str]
     ) -> None:
         """Apply timelines, then scores and nested warnings, to the engine's response."""
-        if not any(m in body for m in _MODEL_ORDER):
+        if not any(m in body for m in MODEL_ORDER):
             return
         for timeline in self._timelines:
             timeline.apply(body)
