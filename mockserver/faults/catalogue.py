@@ -7,9 +7,10 @@ them in step. See ``docs/faults.md`` for what each fault looks like to the SDKs.
 from __future__ import annotations
 
 import http
-import json
 from dataclasses import dataclass
 from typing import Any, Literal
+
+from mockserver.vendors.behavioral.errors import REST_ERRORS, RestError
 
 __all__ = [
     "COMMON_TRIGGERS",
@@ -163,11 +164,6 @@ FAULT_TYPES: dict[str, FaultType] = _entries(
 # -- default texts ---------------------------------------------------------------------------
 
 
-def _gateway_fault(message: str, errorcode: str) -> str:
-    """The API gateway's refusal body (same shape as ``vendors/hume/handshake.py``)."""
-    return json.dumps({"fault": {"faultstring": message, "detail": {"errorcode": errorcode}}})
-
-
 _HANDSHAKE_BODIES: dict[int, tuple[str, str]] = {
     401: ("Invalid ApiKey", "oauth.v2.InvalidApiKey"),
     403: ("Access denied", "accesscontrol.IPDeniedAccess"),
@@ -187,10 +183,12 @@ _HANDSHAKE_BODIES: dict[int, tuple[str, str]] = {
 
 def default_handshake_body(status: int) -> str:
     """The gateway body of an upgrade refused with ``status``."""
+    from mockserver.vendors.hume.handshake import gateway_fault
+
     message, code = _HANDSHAKE_BODIES.get(
         status, (_phrase(status), "messaging.adaptors.http.flow.Error")
     )
-    return _gateway_fault(message, code)
+    return gateway_fault(message, code)
 
 
 def default_inactivity_reason() -> str:
@@ -201,7 +199,7 @@ def default_inactivity_reason() -> str:
 
 
 _REST_MESSAGES: dict[int, str] = {
-    401: "Authentication failed: Invalid credentials",
+    401: REST_ERRORS["unauthorized"][1],
     403: "Forbidden",
     429: "Too many requests",
     500: "Internal server error",
@@ -215,11 +213,9 @@ def rest_error_body(
     status: int, message: str | None = None, details: dict[str, Any] | None = None
 ) -> dict[str, Any]:
     """The Behavioral Signals REST error body ``{code, message, details}``."""
-    return {
-        "code": status,
-        "message": message if message is not None else _REST_MESSAGES.get(status, _phrase(status)),
-        "details": dict(details or {}),
-    }
+    if message is None:
+        message = _REST_MESSAGES.get(status, _phrase(status))
+    return RestError(status, message, dict(details or {})).body()
 
 
 _PROCESS_MESSAGES: dict[int, str] = {

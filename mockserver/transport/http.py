@@ -33,19 +33,15 @@ from typing import IO, Any
 from aiohttp import web
 
 from mockserver.core.http import RestRequest, RestResponse, UploadedFile
+from mockserver.faults.catalogue import rest_error_body
 from mockserver.faults.rest import HttpDecision
 from mockserver.journal import redact_mapping
 from mockserver.runtime import ConnectionRecord, Runtime
 from mockserver.transport import authority
 
-__all__ = ["HttpEndpoint", "error_body"]
+__all__ = ["HttpEndpoint"]
 
 _FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
-
-
-def error_body(status: int, message: str) -> dict[str, Any]:
-    """The adapter's own error body (same shape as the vendors' REST errors)."""
-    return {"code": status, "message": message, "details": {}}
 
 
 class _BadRequest(Exception):
@@ -210,12 +206,10 @@ class HttpEndpoint:
                 )
                 incoming.size = len(incoming.raw)
         except web.HTTPRequestEntityTooLarge:
-            return RestResponse(
-                413,
-                error_body(413, f"The request body exceeds the limit of {self._max_body} bytes"),
-            )
+            message = f"The request body exceeds the limit of {self._max_body} bytes"
+            return RestResponse(413, rest_error_body(413, message))
         except (ValueError, web.HTTPBadRequest) as exc:
-            return RestResponse(400, error_body(400, f"Malformed request body: {exc}"))
+            return RestResponse(400, rest_error_body(400, f"Malformed request body: {exc}"))
         return None
 
     def _serve(
@@ -240,7 +234,7 @@ class HttpEndpoint:
                 body_json = _parse_json(incoming.raw, incoming.content_type)
         except _BadRequest as exc:
             self._journal_request(incoming, connection_id, sizes)
-            response = RestResponse(400, error_body(400, str(exc)))
+            response = RestResponse(400, rest_error_body(400, str(exc)))
             self._journal_response(response, connection_id)
             return response, json.dumps(response.body)
         self._journal_request(incoming, connection_id, sizes, body_json)
@@ -265,7 +259,7 @@ class HttpEndpoint:
             text = body if isinstance(body, bytes) else json.dumps(body)
         except Exception as exc:
             self._runtime.record_failure(f"{self.vendor} http {connection_id}", exc)
-            response = RestResponse(500, error_body(500, "Internal server error"))
+            response = RestResponse(500, rest_error_body(500, "Internal server error"))
             text = json.dumps(response.body)
         self._journal_response(response, connection_id, faults)
         return response, text

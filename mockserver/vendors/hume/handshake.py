@@ -18,14 +18,21 @@ from collections.abc import Callable, Iterable
 
 from mockserver.core.handshake import HandshakeAccept, HandshakeReject, HandshakeRequest
 
-__all__ = ["API_KEY_HEADER", "API_KEY_QUERY_NAMES", "STREAM_PATH", "HumeHandshakeGate"]
+__all__ = [
+    "API_KEY_HEADER",
+    "API_KEY_QUERY_NAMES",
+    "STREAM_PATH",
+    "HumeHandshakeGate",
+    "gateway_fault",
+]
 
 STREAM_PATH = "/v0/stream/models"
 API_KEY_HEADER = "X-Hume-Api-Key"
 API_KEY_QUERY_NAMES = ("apikey", "apiKey", "api_key")
 
 
-def _fault(message: str, errorcode: str) -> str:
+def gateway_fault(message: str, errorcode: str) -> str:
+    """The API gateway's refusal body ``{"fault": {"faultstring", "detail": {"errorcode"}}}``."""
     return json.dumps({"fault": {"faultstring": message, "detail": {"errorcode": errorcode}}})
 
 
@@ -64,7 +71,7 @@ class HumeHandshakeGate:
         if request.path.rstrip("/") != STREAM_PATH:
             return HandshakeReject(
                 404,
-                _fault(
+                gateway_fault(
                     f"Unable to identify proxy for host and path {request.path}",
                     "messaging.adaptors.http.flow.ApplicationNotFound",
                 ),
@@ -73,17 +80,17 @@ class HumeHandshakeGate:
         if key is None:
             return HandshakeReject(
                 401,
-                _fault(
+                gateway_fault(
                     f"Failed to resolve API Key variable request.header.{API_KEY_HEADER}",
                     "steps.oauth.v2.FailedToResolveAPIKey",
                 ),
             )
         if key not in self._keys:
-            return HandshakeReject(401, _fault("Invalid ApiKey", "oauth.v2.InvalidApiKey"))
+            return HandshakeReject(401, gateway_fault("Invalid ApiKey", "oauth.v2.InvalidApiKey"))
         if self._rate_limit and not self._admit(key):
             return HandshakeReject(
                 429,
-                _fault(
+                gateway_fault(
                     f"Spike arrest violation. Allowed rate : {self._rate_limit} per second",
                     "policies.ratelimit.SpikeArrestViolation",
                 ),
