@@ -274,11 +274,13 @@ class ProcessStore:
         name: str | None,
         meta: str | None,
         job: Job,
+        on_created: SubmitHook | None = None,
     ) -> ProcessView:
         """Create a batch process (status 0) and schedule ``job``; return its first view.
 
         A failure armed by :meth:`fail_next` is applied to it (the job is then never run),
-        then the :data:`SUBMIT_HOOK`, if one is set.
+        then the :data:`SUBMIT_HOOK`, if one is set, then ``on_created`` (the scenario
+        rules); a hook that fails or holds the process keeps its job from being scheduled.
         """
         if namespace not in NAMESPACES:
             raise ValueError(f"unknown namespace {namespace!r}")
@@ -287,9 +289,9 @@ class ProcessStore:
             if self._fail_next is not None:
                 proc.override, self._fail_next = self._fail_next, None
                 proc.job = None
-        hook = SUBMIT_HOOK.get()
-        if hook is not None:
-            hook(self, self._view(proc))
+        for hook in (SUBMIT_HOOK.get(), on_created):
+            if hook is not None:
+                hook(self, self._view(proc))
         if proc.job is not None and self._executor is not None:
             future = self._executor.submit(self._run_eagerly, proc)  # outside the lock
             with self._lock:

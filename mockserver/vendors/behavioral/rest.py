@@ -422,17 +422,25 @@ class RestApi:
         script = self._script() if self._script is not None else None
         if script is None:
             return self._store.submit(cid=cid, namespace=namespace, name=name, meta=meta, job=job)
-        view = self._store.submit(
-            cid=cid, namespace=namespace, name=name, meta=meta, job=_scripted_job(job, script)
-        )
-        outcome = script.process_outcome(name=name, namespace=namespace)
-        if outcome is not None:
+
+        def apply_process_rule(store: ProcessStore, view: ProcessView) -> None:
+            outcome = script.process_outcome(name=name, namespace=namespace)
+            if outcome is None:
+                return
             status, message = outcome
             if status in (PENDING, PROCESSING):
-                self._store.hold(view.pid, status)
+                store.hold(view.pid, status)
             else:
-                self._store.set_outcome(view.pid, status, message)
-        return view
+                store.set_outcome(view.pid, status, message)
+
+        return self._store.submit(
+            cid=cid,
+            namespace=namespace,
+            name=name,
+            meta=meta,
+            job=_scripted_job(job, script),
+            on_created=apply_process_rule,
+        )
 
     def _download(self, url: str) -> bytes:
         """Fetch a presigned URL as the ``s3_fetch`` policy allows, or raise _JobFailure."""

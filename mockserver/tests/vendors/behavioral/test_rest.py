@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 import datetime as dt
 import subprocess
 import sys
@@ -17,6 +18,8 @@ from mockserver.core.clock import ManualClock
 from mockserver.core.http import RestRequest, RestResponse, UploadedFile
 from mockserver.core.rng import SeedSource
 from mockserver.resources import fixture_path
+from mockserver.scenario import ProcessOutcome, ProcessRule, ProcessWhen
+from mockserver.scenario.behavioral import BehavioralScript, ProcessRuleState
 from mockserver.vendors.behavioral.config import BehavioralSettings
 from mockserver.vendors.behavioral.processes import Outcome, ProcessStore
 from mockserver.vendors.behavioral.projects import Project, ProjectRegistry
@@ -483,6 +486,47 @@ def test_injected_failures_through_the_store(h: Harness) -> None:
     )
     body = assert_error(h.call("GET", f"/v5/clients/{CID}/processes/2/results"), 400)
     assert body["message"].endswith("(status -3: Server error while processing the audio)")
+
+
+class _RecordingExecutor(concurrent.futures.Executor):
+    """Records the processes handed over for eager analysis and runs none of them."""
+
+    def __init__(self) -> None:
+        self.pids: list[int] = []
+
+    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> concurrent.futures.Future[Any]:
+        self.pids.append(args[0].pid)
+        return concurrent.futures.Future()
+
+
+def test_scenario_outcomes_keep_the_job_from_being_scheduled() -> None:
+    """A process a scenario rule fails or holds is never analysed (issue "scenarios")."""
+    executor = _RecordingExecutor()
+    clock = ManualClock()
+    store = ProcessStore(clock=clock, pending_s=1.0, running_s=2.0, executor=executor)
+    rules = [
+        ProcessRule(ProcessOutcome(-2, "Insufficient credits"), ProcessWhen(name="bad.wav")),
+        ProcessRule(ProcessOutcome(1), ProcessWhen(name="stuck.wav")),
+    ]
+    script = BehavioralScript(processes=[ProcessRuleState(rule) for rule in rules])
+    api = RestApi(
+        projects=ProjectRegistry([Project(CID, TOKEN)]),
+        store=store,
+        settings=BehavioralSettings(),
+        seeds=SeedSource(0),
+        analyzer=FakeAnalyzer(),
+        script=lambda: script,
+    )
+    h = Harness(api, store, clock, FakeAnalyzer(), [])
+    for name in ("bad.wav", "stuck.wav", "good.wav"):
+        assert h.upload(media("speech_16k.wav"), filename=name).status == 200
+    assert executor.pids == [3]
+    h.finish()
+    statuses = [h.call("GET", f"/v5/clients/{CID}/processes/{pid}").body for pid in (1, 2)]
+    assert [(s["status"], s["statusmsg"]) for s in statuses] == [
+        (-2, "Insufficient credits"),
+        (1, "Processing"),
+    ]
 
 
 # -- get and list (spec 4.2) -----------------------------------------------------------------
