@@ -50,7 +50,7 @@ import json
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -72,6 +72,9 @@ from .tasks import (
     STREAM_BEHAVIORAL_TASKS,
     STREAM_DEEPFAKE_TASKS,
 )
+
+if TYPE_CHECKING:
+    from mockserver.media.probe import MediaInfo
 
 __all__ = [
     "BATCH_GAP_S",
@@ -483,13 +486,19 @@ def _video_chunks(duration_s: float) -> list[tuple[float, float]]:
 
 
 def analyse_video(
-    raw: bytes, *, embeddings: bool, generator_detection: bool, seeds: SeedSource
+    raw: bytes,
+    *,
+    info: MediaInfo | None = None,
+    embeddings: bool,
+    generator_detection: bool,
+    seeds: SeedSource,
 ) -> tuple[list[InferenceResult], list[InferenceResult]]:
     """``(audio_results, video_results)`` of an uploaded video (spec 3.3, 4.4 VideoResult).
 
     Audio: :func:`analyse_batch` of the decoded audio track (``detection``; empty without
     audio). Video: one ``visual_deepfake`` row per ~2 s chunk (:func:`_video_chunks`), its
     verdict keyed by the file's digest and the chunk index (the spoof rule of ``deepfake``).
+    ``info`` is the file's :func:`~mockserver.media.probe.probe`, if the caller has it.
 
     Raises:
         UnrecognisedMediaError: the bytes are not decodable media, or have no video stream.
@@ -497,7 +506,8 @@ def analyse_video(
     from mockserver.media.probe import probe
     from mockserver.media.video import sample_frames
 
-    info = probe(raw)
+    if info is None:
+        info = probe(raw)
     audio_results: list[InferenceResult] = []
     if info.has_audio:
         try:

@@ -52,6 +52,7 @@ if TYPE_CHECKING:
     import numpy as np
     import numpy.typing as npt
 
+    from mockserver.media.probe import MediaInfo
     from mockserver.scenario.behavioral import BehavioralScript
 
 __all__ = [
@@ -87,7 +88,13 @@ class Analyzer(Protocol):
     ) -> list[InferenceResult]: ...
 
     def analyse_video(
-        self, raw: bytes, *, embeddings: bool, generator_detection: bool, seeds: SeedSource
+        self,
+        raw: bytes,
+        *,
+        info: MediaInfo,
+        embeddings: bool,
+        generator_detection: bool,
+        seeds: SeedSource,
     ) -> tuple[list[InferenceResult], list[InferenceResult]]: ...
 
 
@@ -116,12 +123,22 @@ class EngineAnalyzer:
         )
 
     def analyse_video(
-        self, raw: bytes, *, embeddings: bool, generator_detection: bool, seeds: SeedSource
+        self,
+        raw: bytes,
+        *,
+        info: MediaInfo,
+        embeddings: bool,
+        generator_detection: bool,
+        seeds: SeedSource,
     ) -> tuple[list[InferenceResult], list[InferenceResult]]:
         from . import engine
 
         return engine.analyse_video(
-            raw, embeddings=embeddings, generator_detection=generator_detection, seeds=seeds
+            raw,
+            info=info,
+            embeddings=embeddings,
+            generator_detection=generator_detection,
+            seeds=seeds,
         )
 
 
@@ -532,7 +549,11 @@ class RestApi:
             )
         try:
             audio, video = self._analyzer.analyse_video(
-                raw, embeddings=embeddings, generator_detection=generator, seeds=self._seeds
+                raw,
+                info=info,
+                embeddings=embeddings,
+                generator_detection=generator,
+                seeds=self._seeds,
             )
         except MediaError as exc:
             raise _JobFailure(_media_failure("video", exc)) from exc

@@ -17,6 +17,7 @@ import pytest
 from mockserver.core.clock import ManualClock
 from mockserver.core.http import RestRequest, RestResponse, UploadedFile
 from mockserver.core.rng import SeedSource
+from mockserver.media.probe import MediaInfo
 from mockserver.resources import fixture_path
 from mockserver.scenario import ProcessOutcome, ProcessRule, ProcessWhen
 from mockserver.scenario.behavioral import BehavioralScript, ProcessRuleState
@@ -89,7 +90,13 @@ class FakeAnalyzer:
         return rows
 
     def analyse_video(
-        self, raw: bytes, *, embeddings: bool, generator_detection: bool, seeds: SeedSource
+        self,
+        raw: bytes,
+        *,
+        info: MediaInfo,
+        embeddings: bool,
+        generator_detection: bool,
+        seeds: SeedSource,
     ) -> tuple[list[InferenceResult], list[InferenceResult]]:
         self.calls.append(
             {
