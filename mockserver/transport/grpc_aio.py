@@ -254,15 +254,7 @@ class GrpcEndpoint:
                     logger.debug("%s: request stream failed: %r", call_id, item)
                     self._journal(call_id, "in", "cancel", reason=repr(item))
                     return
-                slowed = None
-                if isinstance(item, _Slowed):  # read late by a slow-consumer fault
-                    item, slowed = item.request, item.fault
-                decoded = method.decode(item)
-                size = method.size(item)
-                self._journal(
-                    call_id, "in", "message", data=method.describe_in(decoded), size=size,
-                    fault=slowed,
-                )  # fmt: skip
+                decoded = self._journal_request(method, call_id, item)
                 fault_actions = faults.inbound(decoded)  # FAULT HOOK: e.g. after_audio_s
                 if fault_actions:
                     continue  # the call ends (or hangs) before the session sees the message
@@ -339,12 +331,19 @@ class GrpcEndpoint:
             if item is _END:
                 self._journal(call_id, "in", "half_close")
                 continue
-            if isinstance(item, _Slowed):
-                item = item.request
-            self._journal(
-                call_id, "in", "message", data=method.describe_in(method.decode(item)),
-                size=method.size(item),
-            )  # fmt: skip
+            self._journal_request(method, call_id, item)
+
+    def _journal_request(self, method: GrpcMethod, call_id: str, item: Any) -> Any:
+        """Decode and journal one client message (``fault``: read late by a slow consumer)."""
+        slowed = None
+        if isinstance(item, _Slowed):
+            item, slowed = item.request, item.fault
+        decoded = method.decode(item)
+        self._journal(
+            call_id, "in", "message", data=method.describe_in(decoded), size=method.size(item),
+            fault=slowed,
+        )  # fmt: skip
+        return decoded
 
     @staticmethod
     async def _read(
