@@ -49,11 +49,15 @@ class SeedSource:
 
     def digest(self, *parts: object, size: int = 32) -> bytes:
         """Return ``size`` bytes (<= 64) determined by the seed and ``parts``."""
+        return self._keyed(parts, size).digest()
+
+    def _keyed(self, parts: tuple[object, ...], size: int) -> hashlib.blake2b:
+        """The hash state after the seed and ``parts``."""
         h = hashlib.blake2b(digest_size=size)
         h.update(self._prefix)
         for part in parts:
             h.update(_encode(part))
-        return h.digest()
+        return h
 
     def integer(self, *parts: object) -> int:
         """Return a 64-bit unsigned integer, e.g. to seed another generator."""
@@ -69,11 +73,7 @@ class SeedSource:
         Equal to hashing ``(*parts, "block", n)`` for each 64-byte block ``n``; the key is
         hashed once and the hash state copied per block.
         """
-        base = hashlib.blake2b(digest_size=64)
-        base.update(self._prefix)
-        for part in parts:
-            base.update(_encode(part))
-        base.update(_encode("block"))
+        base = self._keyed((*parts, "block"), 64)
         out: list[float] = []
         block = 0
         while len(out) < count:
