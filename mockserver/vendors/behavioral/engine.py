@@ -44,6 +44,7 @@ unnormalised posteriors like the real data.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import itertools
 import json
@@ -238,11 +239,18 @@ def _embedding(
 ) -> str:
     """A ``dim``-float embedding string (spec 3.6): a seed-fixed projection of the features
     (similar voices get similar vectors) plus content-keyed noise, Python float reprs."""
-    n = len(t.vector)
-    proj = np.asarray(seeds.uniforms(dim * n, _NS, kind, "projection"), dtype=np.float64)
-    proj = (2.0 * proj - 1.0).reshape(dim, n)
+    proj = _projection(seeds.seed, kind, dim, len(t.vector))
     values = scale * (proj @ np.asarray(t.vector) + 0.5 * _normals(seeds, dim, _NS, kind, key))
     return json.dumps([float(x) for x in values])
+
+
+@functools.lru_cache(maxsize=16)
+def _projection(seed: int, kind: str, dim: int, n: int) -> FloatArray:
+    """The seed-fixed ``dim`` x ``n`` embedding projection in [-1, 1) (computed once)."""
+    proj = np.asarray(SeedSource(seed).uniforms(dim * n, _NS, kind, "projection"))
+    proj = (2.0 * proj - 1.0).reshape(dim, n)
+    proj.flags.writeable = False
+    return proj
 
 
 def _ranked(
