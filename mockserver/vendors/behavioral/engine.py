@@ -415,9 +415,12 @@ def analyse_batch(
         utts.append(_Utterance(i, seg.start_s, seg.end_s, key, _traits(feats, seeds, key)))
     speakers = _diarize(utts)
 
+    order = BATCH_BEHAVIORAL_TASKS if namespace == "behavioral" else BATCH_DEEPFAKE_TASKS
     # gender and age per speaker, averaged over the speaker's (long) utterances (spec 3.3)
     per_speaker: dict[tuple[int, str], FloatArray] = {}
     for task in ("gender", "age"):
+        if task not in order:
+            continue
         for spk in sorted(set(speakers)):
             members = [u for u, s in zip(utts, speakers, strict=True) if s == spk and not u.short]
             if members:
@@ -427,7 +430,6 @@ def analyse_batch(
                 ]
                 per_speaker[spk, task] = np.asarray(np.mean(each, axis=0), dtype=np.float64)
 
-    order = BATCH_BEHAVIORAL_TASKS if namespace == "behavioral" else BATCH_DEEPFAKE_TASKS
     seen_speakers: set[int] = set()
     out: list[InferenceResult] = []
     for u, spk in zip(utts, speakers, strict=True):
