@@ -284,11 +284,8 @@ class AdminApi:
         return RestResponse(200, [entry.to_json() for entry in self._entries(request.query)])
 
     def _journal_ndjson(self, request: RestRequest) -> RestResponse:
-        lines = (
-            json.dumps(entry.to_json(), ensure_ascii=False, separators=(",", ":")) + "\n"
-            for entry in self._entries(request.query)
-        )
-        return RestResponse(200, "".join(lines).encode("utf-8"), {"Content-Type": NDJSON})
+        text = "".join(entry.to_ndjson_line() for entry in self._entries(request.query))
+        return RestResponse(200, text.encode("utf-8"), {"Content-Type": NDJSON})
 
     def _entries(self, query: Mapping[str, str]) -> list[JournalEntry]:
         filters = {name: query[name] for name in _JOURNAL_FILTERS if name in query}
@@ -398,13 +395,13 @@ def _int_param(query: Mapping[str, str], name: str, *, minimum: int) -> int | No
 
 
 def _json_type(value: Any) -> str:
-    names = {dict: "an object", list: "an array", str: "a string", bool: "a boolean"}
-    if value is None:
-        return "null"
-    for kind, name in names.items():
-        if isinstance(value, kind):
-            return name
-    return "a number" if isinstance(value, int | float) else type(value).__name__
+    """``an object``, ``a string``, ``null``...: the JSON type with its article."""
+    from mockserver.scenario.loader import json_type_name
+
+    name = json_type_name(value)
+    if name not in ("object", "array", "string", "boolean", "number"):
+        return name  # null, or not a JSON value
+    return ("an " if name[0] in "aeiou" else "a ") + name
 
 
 def _jsonable(value: Any, depth: int = 0) -> Any:

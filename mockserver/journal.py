@@ -132,6 +132,10 @@ class JournalEntry:
             out["meta"] = dict(self.meta)
         return out
 
+    def to_ndjson_line(self) -> str:
+        """:meth:`to_json` as one compact NDJSON line, newline included."""
+        return json.dumps(self.to_json(), ensure_ascii=False, separators=(",", ":")) + "\n"
+
     @classmethod
     def from_json(cls, obj: Mapping[str, Any]) -> JournalEntry:
         """Rebuild an entry from :meth:`to_json` output (one NDJSON line, parsed)."""
@@ -483,11 +487,7 @@ class Journal:
 
     def to_ndjson(self) -> str:
         """Serialise all entries as NDJSON (one compact JSON object per line)."""
-        lines = [
-            json.dumps(e.to_json(), ensure_ascii=False, separators=(",", ":"))
-            for e in self.entries()
-        ]
-        return "".join(line + "\n" for line in lines)
+        return "".join(e.to_ndjson_line() for e in self.entries())
 
     def write_ndjson(self, path: str | Path) -> Path:
         """Write :meth:`to_ndjson` to ``path`` and return the path."""

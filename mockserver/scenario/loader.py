@@ -31,7 +31,13 @@ from .model import Scenario
 if TYPE_CHECKING:
     import jsonschema
 
-__all__ = ["SCHEMA_NAME", "load_scenario", "read_scenario", "scenario_errors"]
+__all__ = [
+    "SCHEMA_NAME",
+    "json_type_name",
+    "load_scenario",
+    "read_scenario",
+    "scenario_errors",
+]
 
 SCHEMA_NAME = "scenario.schema.json"
 FAULT_SCHEMA_NAME = "fault.schema.json"
@@ -215,7 +221,7 @@ def _describe(error: jsonschema.ValidationError) -> str:
         word = "yes" if instance else "no"
         return f"{where}: YAML reads an unquoted {word} as a boolean; write '{word}' in quotes"
     if error.validator == "type" and not path:
-        return f"{where}: a scenario must be a mapping, not {_json_type(instance)}"
+        return f"{where}: a scenario must be a mapping, not {json_type_name(instance)}"
     if error.validator in ("minProperties", "minItems") and not instance:
         return f"{where}: must not be empty"
     if error.validator == "enum":
@@ -225,13 +231,16 @@ def _describe(error: jsonschema.ValidationError) -> str:
     return f"{where}: {error.message}"
 
 
-def _json_type(value: Any) -> str:
+def json_type_name(value: Any) -> str:
+    """The JSON type of a parsed value (``object``, ``array``, ``null``...), for messages."""
     if value is None:
         return "null"
     if isinstance(value, bool):
         return "boolean"
     if isinstance(value, list):
         return "array"
+    if isinstance(value, dict):
+        return "object"
     if isinstance(value, int | float):
         return "number"
     return "string" if isinstance(value, str) else type(value).__name__
