@@ -248,6 +248,13 @@ def _filter_entries(
     return [e for e in entries if all(getattr(e, name) == want for name, want in items)]
 
 
+def _select(
+    entries: Iterable[JournalEntry], match: Match, filters: Mapping[str, Any]
+) -> list[JournalEntry]:
+    """Entries passing every filter whose data (or which, for a predicate) ``match``es."""
+    return [e for e in _filter_entries(entries, filters) if _entry_matches(match, e)]
+
+
 def _renderable(pattern: Any) -> Any:
     """A JSON-serialisable picture of a pattern (predicates and regexes as strings)."""
     if isinstance(pattern, re.Pattern):
@@ -452,17 +459,16 @@ class Journal:
         kind: str | None = None,
     ) -> list[JournalEntry]:
         """Return entries matching every given filter, oldest first."""
+        given = {
+            "vendor": vendor,
+            "transport": transport,
+            "connection": connection,
+            "direction": direction,
+            "kind": kind,
+        }
         with self._lock:
             snapshot = list(self._entries)
-        return [
-            e
-            for e in snapshot
-            if (vendor is None or e.vendor == vendor)
-            and (transport is None or e.transport == transport)
-            and (connection is None or e.connection == connection)
-            and (direction is None or e.direction == direction)
-            and (kind is None or e.kind == kind)
-        ]
+        return _filter_entries(snapshot, {k: v for k, v in given.items() if v is not None})
 
     def __iter__(self) -> Iterator[JournalEntry]:
         return iter(self.entries())
@@ -505,8 +511,7 @@ class Journal:
             **filters: Exact values of top-level fields: ``vendor``, ``transport``,
                 ``connection``, ``direction``, ``kind``, ``code``, ``status``, ``fault``.
         """
-        candidates = _filter_entries(self.entries(), filters)
-        return [e for e in candidates if _entry_matches(match, e)]
+        return _select(self.entries(), match, filters)
 
     def count(self, match: Match = None, **filters: Unpack[EntryFilters]) -> int:
         """How many entries :meth:`find` returns."""
@@ -554,7 +559,7 @@ class Journal:
     def _assert(self, match: Match, count: int | None, filters: EntryFilters) -> list[JournalEntry]:
         __tracebackhide__ = True
         snapshot = self.entries()
-        found = [e for e in _filter_entries(snapshot, filters) if _entry_matches(match, e)]
+        found = _select(snapshot, match, filters)
         if (count is None and found) or len(found) == count:
             return found
         raise AssertionError(self._explain(match, count, filters, snapshot, found))
@@ -653,7 +658,7 @@ class Journal:
         self, match: Match, count: int, timeout: float, filters: EntryFilters
     ) -> AssertionError:
         snapshot = self.entries()
-        found = [e for e in _filter_entries(snapshot, filters) if _entry_matches(match, e)]
+        found = _select(snapshot, match, filters)
         body = self._explain(match, None if count == 1 else count, filters, snapshot, found)
         return AssertionError(f"timed out after {timeout:g} s: {body}")
 
