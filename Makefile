@@ -5,13 +5,12 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-# Client SDK versions that conflict with the main environment get their own venvs.
-LEGACY_VENV := .venv-hume-legacy
-LEGACY_STAMP := $(LEGACY_VENV)/.installed
-HUME012_VENV := .venv-hume-012
-HUME012_STAMP := $(HUME012_VENV)/.installed
-HUME078_VENV := .venv-hume-078
-HUME078_STAMP := $(HUME078_VENV)/.installed
+# Client SDK versions that conflict with the main environment get their own venvs,
+# .venv-hume-<name> with the pin SDK_PIN_<name>.
+SDK_VENVS := $(addprefix .venv-hume-,legacy 012 078)
+SDK_PIN_legacy := hume[stream]==0.4.2
+SDK_PIN_012 := hume==0.12.1
+SDK_PIN_078 := hume==0.7.8
 PYTEST_ARGS ?=
 ARGS ?=
 
@@ -30,19 +29,9 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP)
 
-$(LEGACY_STAMP):
-	$(PYTHON) -m venv $(LEGACY_VENV)
-	$(LEGACY_VENV)/bin/python -m pip install --quiet "hume[stream]==0.4.2"
-	touch $@
-
-$(HUME012_STAMP):
-	$(PYTHON) -m venv $(HUME012_VENV)
-	$(HUME012_VENV)/bin/python -m pip install --quiet "hume==0.12.1"
-	touch $@
-
-$(HUME078_STAMP):
-	$(PYTHON) -m venv $(HUME078_VENV)
-	$(HUME078_VENV)/bin/python -m pip install --quiet "hume==0.7.8"
+.venv-hume-%/.installed:
+	$(PYTHON) -m venv .venv-hume-$*
+	.venv-hume-$*/bin/python -m pip install --quiet "$(SDK_PIN_$*)"
 	touch $@
 
 serve: $(STAMP)
@@ -55,7 +44,7 @@ lint: $(STAMP)
 types: $(STAMP)
 	$(BIN)/mypy
 
-test: lint types $(LEGACY_STAMP) $(HUME012_STAMP) $(HUME078_STAMP)
+test: lint types $(SDK_VENVS:%=%/.installed)
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
 
 test-fast: $(STAMP)
@@ -80,4 +69,4 @@ fixtures:
 	.venv-fixtures/bin/python scripts/make_fixtures.py
 
 clean:
-	rm -rf $(VENV) $(LEGACY_VENV) $(HUME012_VENV) $(HUME078_VENV) .venv-fixtures .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(SDK_VENVS) .venv-fixtures .pytest_cache .mypy_cache .ruff_cache
