@@ -12,7 +12,6 @@ The test suite never asserts on time; this script is where speed is measured.
 from __future__ import annotations
 
 import argparse
-import base64
 import json
 import re
 import statistics
@@ -27,7 +26,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from mockserver.resources import fixture_path  # noqa: E402
+from mockserver.resources import fixture_base64, fixture_path  # noqa: E402
 from mockserver.server import MockServer  # noqa: E402
 
 HUME_KEY = "mock-hume-key"
@@ -118,10 +117,6 @@ def bench_in_process_start(quick: bool) -> dict[str, Any]:
 # -- Hume -------------------------------------------------------------------------------------
 
 
-def _b64(name: str) -> str:
-    return base64.b64encode(fixture_path(f"media/{name}").read_bytes()).decode("ascii")
-
-
 def bench_hume(serve: ServeProcess, quick: bool) -> dict[str, Any]:
     from websockets.sync.client import connect
 
@@ -132,9 +127,11 @@ def bench_hume(serve: ServeProcess, quick: bool) -> dict[str, Any]:
                         "models": {"language": {"granularity": "passage"}}}),
             100 if quick else 1000,
         ),
-        "face_jpeg_320": (json.dumps({"data": _b64("face.jpg"), "models": {"face": {}}}),
+        "face_jpeg_320": (json.dumps({"data": fixture_base64("media/face.jpg"),
+                                      "models": {"face": {}}}),
                           10 if quick else 50),
-        "prosody_wav_3s": (json.dumps({"data": _b64("speech_16k.wav"), "models": {"prosody": {}}}),
+        "prosody_wav_3s": (json.dumps({"data": fixture_base64("media/speech_16k.wav"),
+                                       "models": {"prosody": {}}}),
                            10 if quick else 50),
     }  # fmt: skip
     out: dict[str, Any] = {}

@@ -7,12 +7,20 @@ top-level ``schemas/``, ``protos/`` and ``fixtures/`` folders there). In a sourc
 
 from __future__ import annotations
 
+import base64
 import functools
 import json
 from pathlib import Path
 from typing import Any
 
-__all__ = ["data_root", "fixture_path", "load_schema", "proto_path", "schema_path"]
+__all__ = [
+    "data_root",
+    "fixture_base64",
+    "fixture_path",
+    "load_schema",
+    "proto_path",
+    "schema_path",
+]
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -45,6 +53,11 @@ def proto_path(name: str) -> Path:
 def fixture_path(name: str) -> Path:
     """Path of a fixture relative to ``fixtures/``, e.g. ``fixture_path("media/face.png")``."""
     return _existing(data_root() / "fixtures" / name)
+
+
+def fixture_base64(name: str) -> str:
+    """A fixture file as base64 text, the ``data`` of a Hume media payload."""
+    return base64.b64encode(fixture_path(name).read_bytes()).decode("ascii")
 
 
 @functools.cache

@@ -8,14 +8,13 @@ documented way, each paired with the error codes a faithful server may answer.
 
 from __future__ import annotations
 
-import base64
 import functools
 import json
 from typing import Any
 
 from hypothesis import strategies as st
 
-from mockserver.resources import fixture_path, load_schema
+from mockserver.resources import fixture_base64, load_schema
 
 from .jsonschema import from_schema
 
@@ -32,13 +31,9 @@ MEDIA_FIXTURES = ("face.jpg", "no_face.png", "speech_16k.wav", "silence_16k.wav"
 
 
 @functools.cache
-def _fixture_b64(name: str) -> str:
-    return base64.b64encode(fixture_path(f"media/{name}").read_bytes()).decode("ascii")
-
-
 def hume_media_data() -> st.SearchStrategy[str]:
     """Base64 of a real media fixture."""
-    return st.sampled_from(MEDIA_FIXTURES).map(_fixture_b64)
+    return st.sampled_from(MEDIA_FIXTURES).map(lambda name: fixture_base64(f"media/{name}"))
 
 
 _TEXTS = st.sampled_from(
@@ -176,7 +171,7 @@ def hume_model_requests() -> st.SearchStrategy[dict[str, Any]]:
         lambda t: {"data": t[0], "raw_text": True, "models": {"language": t[1]}}
     )
     image = st.tuples(st.sampled_from(["face.jpg", "no_face.png"]), _face_config()).map(
-        lambda t: {"data": _fixture_b64(t[0]), "models": {"face": t[1]}}
+        lambda t: {"data": fixture_base64(f"media/{t[0]}"), "models": {"face": t[1]}}
     )
     audio = st.tuples(
         st.sampled_from(["speech_16k.wav", "silence_16k.wav", "speech.mp3"]),
@@ -184,7 +179,7 @@ def hume_model_requests() -> st.SearchStrategy[dict[str, Any]]:
         st.none() | st.floats(500, 10000),
     ).map(
         lambda t: {
-            "data": _fixture_b64(t[0]),
+            "data": fixture_base64(f"media/{t[0]}"),
             "models": {name: {} for name in sorted(t[1])},
             **({"stream_window_ms": t[2]} if t[2] is not None else {}),
         }

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -16,7 +15,7 @@ from mockserver.core.rng import SeedSource
 from mockserver.faults import Abort, Action, Close, Delay, Drop, FaultPlan, Hang, Note, Send
 from mockserver.faults.connection import ConnectionFaults
 from mockserver.faults.mutations import wrong_types
-from mockserver.resources import fixture_path
+from mockserver.resources import fixture_base64
 from mockserver.vendors.behavioral.processes import Job, Outcome, ProcessStore
 
 
@@ -154,7 +153,7 @@ def test_after_audio_s_counts_pcm_at_the_configured_rate() -> None:
 
 
 def test_hume_audio_is_probed_only_while_a_fault_needs_it() -> None:
-    wav = base64.b64encode(fixture_path("media/speech_16k.wav").read_bytes()).decode()
+    wav = fixture_base64("media/speech_16k.wav")
     frame = json.dumps({"models": {"prosody": {}}, "data": wav})
     plan = make_plan({"type": "close", "when": {"after_audio_s": 5.0}})
     conn = ws(plan)

@@ -36,7 +36,7 @@ from hume.expression_measurement.stream import (
 )
 from websockets.exceptions import InvalidStatus
 
-from mockserver.resources import fixture_path
+from mockserver.resources import fixture_base64, fixture_path
 from mockserver.server import MockServer
 from mockserver.vendors.hume.service import HumeEndpoint
 
@@ -371,7 +371,7 @@ def check_handshakes(mock_server: MockServer, *codes: int) -> None:
 
 def expected_wire(mesh: list[list[list[float]]]) -> list[dict[str, Any]]:
     """What the SDK puts on the wire for the calls in the wire-format tests (spec 8.3)."""
-    no_face = base64.b64encode(fixture_path("media/no_face.png").read_bytes()).decode()
+    no_face = fixture_base64("media/no_face.png")
     return [
         {"data": TEXT, "models": {"language": {"granularity": "word"}}, "raw_text": True},
         {"data": TEXT, "raw_text": True},  # config=None: no "models" key at all

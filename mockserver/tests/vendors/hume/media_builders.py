@@ -12,7 +12,7 @@ import av
 import numpy as np
 from PIL import Image
 
-from mockserver.resources import fixture_path
+from mockserver.resources import fixture_base64, fixture_path
 
 
 def b64(raw: bytes) -> str:
@@ -20,7 +20,7 @@ def b64(raw: bytes) -> str:
 
 
 def fixture_b64(name: str) -> str:
-    return b64(fixture_path(f"media/{name}").read_bytes())
+    return fixture_base64(f"media/{name}")
 
 
 def speech_samples() -> np.ndarray:
