@@ -20,6 +20,7 @@ session's end, whichever comes first.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
@@ -46,6 +47,7 @@ START, READ, INBOUND, BEFORE_SEND, AFTER_SEND, END, TIMER = (
 )  # fmt: skip
 
 
+@functools.cache
 def _ending_points(keys: frozenset[str]) -> frozenset[str]:
     if "message" in keys:
         return frozenset({BEFORE_SEND})
@@ -141,7 +143,7 @@ class ConnectionFaults:
 
     def start(self) -> list[Action]:
         """Faults that end the connection as soon as it opens (``after_results: 0``)."""
-        return self._ending(START, 0, self._clock())
+        return self._ending(START, 0, self._clock(), self._faults())
 
     def read_delay(self) -> Delay | None:
         """How long to wait before reading the next client message (slow consumer)."""
@@ -166,9 +168,10 @@ class ConnectionFaults:
         self._last_inbound = now
         if self._needs_meter():
             self._meter.add(message)
-        if self.ended or not self._faults():
+        faults = self._faults()
+        if self.ended or not faults:
             return []
-        return self._ending(INBOUND, self._inbound, now)
+        return self._ending(INBOUND, self._inbound, now, faults)
 
     def outbound(self, payload: Any) -> list[Action]:
         """The session produced ``payload`` (a reply text or a result message)."""
@@ -187,13 +190,13 @@ class ConnectionFaults:
                 and self._plan.fire(fault, self.number, BEFORE_SEND, number)
             ):
                 actions.append(self._plan.delay(fault, self.number, BEFORE_SEND, number))
-        ending = self._ending(BEFORE_SEND, number, now)
+        ending = self._ending(BEFORE_SEND, number, now, faults)
         if ending:
             return actions + ending
         delayed = [a.fault for a in actions if isinstance(a, Delay)]
         actions.extend(self._alter(faults, payload, number, now, delayed))
         self._handled = number
-        actions.extend(self._ending(AFTER_SEND, number, now))
+        actions.extend(self._ending(AFTER_SEND, number, now, faults))
         return actions
 
     def _alter(
@@ -246,9 +249,10 @@ class ConnectionFaults:
     def end(self) -> list[Action]:
         """The session is about to end the connection itself (its close frame or final
         status): an ending fault may take its place."""
-        if self.ended or not self._faults():
+        faults = self._faults()
+        if self.ended or not faults:
             return []
-        return self._ending(END, self._handled + 1, self._clock())
+        return self._ending(END, self._handled + 1, self._clock(), faults)
 
     # -- timed triggers ---------------------------------------------------------------------
 
@@ -296,10 +300,12 @@ class ConnectionFaults:
 
     # -- ending -----------------------------------------------------------------------------
 
-    def _ending(self, point: str, index: int, now: float) -> list[Action]:
+    def _ending(
+        self, point: str, index: int, now: float, faults: tuple[ActiveFault, ...]
+    ) -> list[Action]:
         if self.ended:
             return []
-        for fault in self._faults():
+        for fault in faults:
             if fault.spec.kind != "ending" or point not in _ending_points(fault.spec.when.keys):
                 continue
             if self._holds(fault, point, index, now) and self._plan.fire(
