@@ -22,10 +22,24 @@ from .catalogue import EVALUABLE_TRIGGERS, FAULT_TYPES, TRANSPORTS, VENDOR_TRANS
 if TYPE_CHECKING:
     import jsonschema
 
-__all__ = ["SCHEMA_NAME", "FaultSpec", "Trigger", "parse_fault"]
+__all__ = ["SCHEMA_NAME", "FaultDefinitionError", "FaultSpec", "Trigger", "parse_fault"]
 
 SCHEMA_NAME = "fault.schema.json"
 _BASE_KEYS = ("name", "vendor", "transport", "type", "when")
+
+
+class FaultDefinitionError(ScenarioError):
+    """An invalid fault definition: ``fault <index>: <field>: <problem>``.
+
+    ``index`` indexes the list being loaded; ``field`` is the path of the offending field
+    (``when.x``), or None when the definition as a whole is wrong.
+    """
+
+    def __init__(self, index: int, field: str | None, problem: str) -> None:
+        super().__init__(f"fault {index}: {field + ': ' if field else ''}{problem}")
+        self.index = index
+        self.field = field
+        self.problem = problem
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,14 +110,14 @@ def parse_fault(raw: Any, index: int, *, position: int) -> FaultSpec:
     ``<type>-<position>``).
 
     Raises:
-        ScenarioError: ``fault <index>: <field>: <problem>``.
+        FaultDefinitionError: ``fault <index>: <field>: <problem>``.
     """
 
-    def fail(where: str, problem: str) -> ScenarioError:
-        return ScenarioError(f"fault {index}: {where}: {problem}")
+    def fail(where: str, problem: str) -> FaultDefinitionError:
+        return FaultDefinitionError(index, where, problem)
 
     if not isinstance(raw, Mapping):
-        raise ScenarioError(f"fault {index}: must be an object, got {type(raw).__name__}")
+        raise FaultDefinitionError(index, None, f"must be an object, got {type(raw).__name__}")
     kind_name = raw.get("type")
     if kind_name is None:
         raise fail("type", "is required")
@@ -123,8 +137,7 @@ def parse_fault(raw: Any, index: int, *, position: int) -> FaultSpec:
                 raise fail(f"when.{key}", problem)
     _check_presence(ftype, raw, fail)
     _check_applies(ftype, raw.get("vendor"), raw.get("transport"), fail)
-    _check_schema(raw, fail)
-    definition = json.loads(json.dumps(dict(raw)))  # a plain JSON copy
+    definition = _check_schema(raw, fail)
     definition.setdefault("name", f"{kind_name}-{position}")
     params = {k: v for k, v in definition.items() if k not in _BASE_KEYS}
     _check_values(params, fail)
@@ -156,16 +169,17 @@ def _validator() -> jsonschema.protocols.Validator:
     return validator
 
 
-def _check_schema(raw: Mapping[str, Any], fail: Any) -> None:
+def _check_schema(raw: Mapping[str, Any], fail: Any) -> dict[str, Any]:
+    """Validate ``raw`` against the fault schema; return it as a plain JSON copy."""
     import jsonschema
 
     try:
-        instance = json.loads(json.dumps(dict(raw), allow_nan=False))
+        instance: dict[str, Any] = json.loads(json.dumps(dict(raw), allow_nan=False))
     except (TypeError, ValueError) as exc:
         raise fail("(definition)", f"is not JSON data: {exc}") from None
     error = jsonschema.exceptions.best_match(_validator().iter_errors(instance))
     if error is None:
-        return
+        return instance
     where = ".".join(str(p) for p in error.absolute_path) or "(definition)"
     message = error.message
     if error.validator in ("oneOf", "anyOf"):

@@ -9,7 +9,6 @@ applies to their next request.
 
 from __future__ import annotations
 
-import re
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -60,6 +59,8 @@ class ScenarioBook:
             ScenarioError: the scenario (or one of its faults) is invalid; nothing is
                 activated then.
         """
+        from mockserver.faults.spec import FaultDefinitionError
+
         from .behavioral import ProcessRuleState
         from .counter import RuleCounter
         from .loader import read_scenario
@@ -69,9 +70,9 @@ class ScenarioBook:
         if scenario.faults:
             try:
                 faults.load([dict(f) for f in scenario.faults])
-            except ScenarioError as exc:  # "fault 0: when.x: ..." -> "faults[0].when.x: ..."
-                message = re.sub(r"^fault (\d+): ", r"faults[\1].", str(exc))
-                raise ScenarioError(f"{source_label}: {message}") from exc
+            except FaultDefinitionError as exc:  # named by its place in the scenario
+                where = f"faults[{exc.index}]" + (f".{exc.field}" if exc.field else "")
+                raise ScenarioError(f"{source_label}: {where}: {exc.problem}") from exc
         active = ActiveScenario(
             scenario=scenario,
             label=label,
