@@ -52,10 +52,12 @@ __all__ = [
     "PAD_FRAMES",
     "PERIODICITY",
     "FrameVad",
+    "SpeechRuns",
     "SpeechSegment",
     "VoiceFeatures",
     "analyse_voice",
     "detect_speech",
+    "speech_runs",
 ]
 
 FRAME_S = 0.02  #: frame hop and length in seconds
@@ -289,33 +291,46 @@ class SpeechSegment:
     end_s: float
 
 
-def detect_speech(
-    clip: AudioClip, *, min_speech_s: float = 0.1, min_silence_s: float = 0.3
-) -> list[SpeechSegment]:
-    """Speech segments of a clip, from the same decisions :class:`FrameVad` streams.
+SpeechRuns = tuple[tuple[float, float], ...]
 
-    Runs of speech frames become segments (end clamped to the clip's duration); segments
-    separated by less than ``min_silence_s`` are merged; then segments shorter than
-    ``min_speech_s`` are dropped.
-    """
+
+def speech_runs(clip: AudioClip) -> SpeechRuns:
+    """``(start_s, end_s)`` of every run of speech frames, from the decisions :class:`FrameVad`
+    streams (end clamped to the clip's duration); :func:`detect_speech` merges them."""
     vad = FrameVad(clip.sample_rate)
     decisions = vad.push(clip.samples) + vad.flush()
     step = vad.frame_s
     duration = clip.duration_s
-    runs: list[list[float]] = []
+    runs: list[tuple[float, float]] = []
     start: int | None = None
     for i, speech in enumerate([*decisions, False]):
         if speech and start is None:
             start = i
         elif not speech and start is not None:
-            runs.append([start * step, min(i * step, duration)])
+            runs.append((start * step, min(i * step, duration)))
             start = None
+    return tuple(runs)
+
+
+def detect_speech(
+    clip: AudioClip,
+    *,
+    min_speech_s: float = 0.1,
+    min_silence_s: float = 0.3,
+    runs: SpeechRuns | None = None,
+) -> list[SpeechSegment]:
+    """Speech segments of a clip, from the same decisions :class:`FrameVad` streams.
+
+    The :func:`speech_runs` of the clip (pass ``runs`` when already computed: the VAD is
+    the costly part) separated by less than ``min_silence_s`` are merged; then segments
+    shorter than ``min_speech_s`` are dropped.
+    """
     merged: list[list[float]] = []
-    for run in runs:
-        if merged and run[0] - merged[-1][1] < min_silence_s:
-            merged[-1][1] = run[1]
+    for start, end in speech_runs(clip) if runs is None else runs:
+        if merged and start - merged[-1][1] < min_silence_s:
+            merged[-1][1] = end
         else:
-            merged.append(run)
+            merged.append([start, end])
     return [SpeechSegment(a, b) for a, b in merged if b - a >= min_speech_s and b > a]
 
 

@@ -20,6 +20,7 @@ from mockserver.media.voice import (
     SpeechSegment,
     analyse_voice,
     detect_speech,
+    speech_runs,
 )
 from mockserver.resources import fixture_path
 
@@ -193,6 +194,20 @@ def test_detect_speech_merges_short_gaps_and_drops_short_segments() -> None:
     assert detect_speech(clip, min_speech_s=1.5) == []
     merged = detect_speech(clip, min_silence_s=0.6, min_speech_s=1.5)
     assert len(merged) == 1 and _near(merged[0], 0.5, 2.9)
+
+
+def test_precomputed_runs_give_the_same_segments_and_stay_unchanged() -> None:
+    samples = np.concatenate(
+        [silence(0.5), speech_like(1.0), silence(0.4), speech_like(1.0), silence(0.5)]
+    )
+    clip = AudioClip(samples, SR)
+    runs = speech_runs(clip)
+    assert len(runs) == 2
+    for gap in (0.3, 0.6):
+        assert detect_speech(clip, min_silence_s=gap, runs=runs) == detect_speech(
+            clip, min_silence_s=gap
+        )
+    assert runs == speech_runs(clip)  # merging never alters the shared runs
 
 
 def test_segments_stay_inside_the_clip() -> None:

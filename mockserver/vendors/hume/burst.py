@@ -26,7 +26,7 @@ from typing import Any
 
 from mockserver.core.rng import SeedSource
 from mockserver.media.audio import AudioClip
-from mockserver.media.voice import VoiceFeatures, detect_speech
+from mockserver.media.voice import SpeechRuns, VoiceFeatures, detect_speech
 from mockserver.vendors.hume.prosody import segment_item
 
 __all__ = ["ISOLATION_S", "MAX_BURST_S", "MIN_BURST_S", "predict_bursts"]
@@ -55,10 +55,13 @@ def _burst_boosts(features: VoiceFeatures, duration_s: float, valence: float) ->
 
 
 def predict_bursts(
-    clip: AudioClip, *, time_offset_s: float, seeds: SeedSource
+    clip: AudioClip, *, time_offset_s: float, seeds: SeedSource, runs: SpeechRuns | None = None
 ) -> list[dict[str, Any]] | None:
-    """Vocal-burst predictions for a decoded payload, or ``None`` if there is no burst."""
-    segments = detect_speech(clip, min_speech_s=MIN_BURST_S, min_silence_s=ISOLATION_S)
+    """Vocal-burst predictions for a decoded payload, or ``None`` if there is no burst.
+
+    ``runs``: the clip's :func:`~mockserver.media.voice.speech_runs`, if already computed.
+    """
+    segments = detect_speech(clip, min_speech_s=MIN_BURST_S, min_silence_s=ISOLATION_S, runs=runs)
     items = [
         item
         for segment in segments

@@ -15,12 +15,13 @@ import binascii
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from mockserver.core.rng import SeedSource
 from mockserver.media.audio import AudioClip, decode_audio
 from mockserver.media.errors import MediaError, NoAudioError
 from mockserver.media.probe import MediaInfo, probe
+from mockserver.media.voice import SpeechRuns, speech_runs
 
 from .burst import predict_bursts
 from .codec import PublishRequest
@@ -111,7 +112,7 @@ def run_models(
             raise HumeError.make("E0102", model=name, file_type=item.file_type)
     _check_limits(item)
 
-    audio: tuple[AudioClip, float] | None = None
+    audio: _Audio | None = None
     if models.prosody or models.burst:
         assert isinstance(item, _Media)
         audio = _audio_for(item, request, context, settings)
@@ -203,9 +204,17 @@ def _ms(seconds: float) -> int:
     return round(seconds * 1000)
 
 
+class _Audio(NamedTuple):
+    """What the audio models see: the (windowed) clip, its stream offset, its speech runs."""
+
+    clip: AudioClip
+    offset_s: float
+    runs: SpeechRuns  # the voice activity detection, shared by prosody and burst
+
+
 def _audio_for(
     item: _Media, request: PublishRequest, context: ConnectionContext, settings: HumeSettings
-) -> tuple[AudioClip, float]:
+) -> _Audio:
     """Decode the audio the audio models see, applying the sliding window to audio files."""
     limit = AUDIO_LIMIT_S if item.info.kind == "audio" else VIDEO_LIMIT_S
     try:
@@ -215,17 +224,17 @@ def _audio_for(
     except MediaError as exc:
         raise HumeError.make("E0202", detail=f" ({exc})") from None
     if item.info.kind != "audio":
-        return clip, 0.0  # the window applies to audio payloads only (spec 7)
+        return _Audio(clip, 0.0, speech_runs(clip))  # the window: audio payloads only (spec 7)
     _check_audio_duration(clip.duration_s)
     window_ms = request.stream_window_ms or DEFAULT_WINDOW_MS
     processed, start_s = context.window.compose(clip, window_ms)
     context.window.commit(clip)
     offset = start_s if settings.time_reference == "stream" else 0.0
-    return processed, offset
+    return _Audio(processed, offset, speech_runs(processed))
 
 
 _Runner = Callable[
-    [_Input, ModelConfig, ConnectionContext, "tuple[AudioClip, float] | None", SeedSource],
+    [_Input, ModelConfig, ConnectionContext, "_Audio | None", SeedSource],
     "list[dict[str, Any]] | None",
 ]
 
@@ -274,7 +283,7 @@ def _run_face(
 
 class _AudioModel(Protocol):
     def __call__(
-        self, clip: AudioClip, *, time_offset_s: float, seeds: SeedSource
+        self, clip: AudioClip, *, time_offset_s: float, seeds: SeedSource, runs: SpeechRuns
     ) -> list[dict[str, Any]] | None: ...
 
 
@@ -285,11 +294,11 @@ def _audio_runner(predict: _AudioModel) -> _Runner:
         _i: _Input,
         _m: ModelConfig,
         _c: ConnectionContext,
-        audio: tuple[AudioClip, float] | None,
+        audio: _Audio | None,
         seeds: SeedSource,
     ) -> list[dict[str, Any]] | None:
         assert audio is not None
-        return predict(audio[0], time_offset_s=audio[1], seeds=seeds)
+        return predict(audio.clip, time_offset_s=audio.offset_s, seeds=seeds, runs=audio.runs)
 
     return run
 

@@ -30,7 +30,13 @@ from typing import Any
 
 from mockserver.core.rng import SeedSource
 from mockserver.media.audio import AudioClip
-from mockserver.media.voice import SpeechSegment, VoiceFeatures, analyse_voice, detect_speech
+from mockserver.media.voice import (
+    SpeechRuns,
+    SpeechSegment,
+    VoiceFeatures,
+    analyse_voice,
+    detect_speech,
+)
 from mockserver.vendors.hume.affect import expression_scores, named_scores
 from mockserver.vendors.hume.labels import EXPRESSION_NAMES
 
@@ -170,10 +176,13 @@ def segment_item(
 
 
 def predict_prosody(
-    clip: AudioClip, *, time_offset_s: float, seeds: SeedSource
+    clip: AudioClip, *, time_offset_s: float, seeds: SeedSource, runs: SpeechRuns | None = None
 ) -> list[dict[str, Any]] | None:
-    """Prosody predictions for a decoded payload, or ``None`` if it contains no speech."""
-    segments = detect_speech(clip, min_speech_s=MIN_SPEECH_S, min_silence_s=MERGE_GAP_S)
+    """Prosody predictions for a decoded payload, or ``None`` if it contains no speech.
+
+    ``runs``: the clip's :func:`~mockserver.media.voice.speech_runs`, if already computed.
+    """
+    segments = detect_speech(clip, min_speech_s=MIN_SPEECH_S, min_silence_s=MERGE_GAP_S, runs=runs)
     items = [
         item
         for segment in segments
