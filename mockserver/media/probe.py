@@ -24,22 +24,12 @@ if TYPE_CHECKING:
     import av.stream
     from PIL import ImageFile
 
-__all__ = ["FileKind", "MediaInfo", "probe"]
+__all__ = ["FileKind", "MediaInfo", "is_video_track", "probe"]
 
 FileKind = Literal["audio", "video", "video_no_audio", "image"]
 
 #: Pillow formats recognised as still images, tried in this order (spec 6.1: png, jpeg, ...).
 _PILLOW_FORMATS: tuple[str, ...] = ("PNG", "JPEG", "GIF", "BMP", "WEBP", "TIFF")
-
-#: Pillow's name -> the container name FFmpeg would report for the same file.
-_PILLOW_CONTAINERS: dict[str, str] = {
-    "PNG": "png",
-    "JPEG": "jpeg",
-    "GIF": "gif",
-    "BMP": "bmp",
-    "WEBP": "webp",
-    "TIFF": "tiff",
-}
 
 #: Video codecs FFmpeg can "detect" in non-media data; never treated as video.
 _TEXT_VIDEO_CODECS = frozenset({"ansi", "tty", "bintext", "xbin", "idf"})
@@ -108,7 +98,7 @@ def _probe_image(raw: bytes) -> MediaInfo | None:
             raise UnrecognisedMediaError(f"{name} image without pixels")
         return MediaInfo(
             kind="image",
-            container=_PILLOW_CONTAINERS[name],
+            container=name.lower(),  # the container name FFmpeg reports for the file
             duration_s=None,
             width=int(width),
             height=int(height),
@@ -162,17 +152,9 @@ def _reason(exc: BaseException, fallback: str) -> str:
 
 def _classify(container: av.container.InputContainer) -> MediaInfo:
     """Turn the streams of an opened container into a :class:`MediaInfo`."""
-    from av.stream import Disposition
-
     format_name = str(container.format.name)
     audio = [s for s in container.streams.audio if s.codec_context is not None]
-    video = [
-        s
-        for s in container.streams.video
-        if s.codec_context is not None
-        and not (s.disposition & Disposition.attached_pic)
-        and s.codec_context.name not in _TEXT_VIDEO_CODECS
-    ]
+    video = [s for s in container.streams.video if is_video_track(s)]
     if not audio and not video:
         raise UnrecognisedMediaError(f"no audio or video stream in {format_name!r} data")
 
@@ -206,6 +188,18 @@ def _classify(container: av.container.InputContainer) -> MediaInfo:
         height=height,
         has_audio=bool(audio),
         has_video=bool(video),
+    )
+
+
+def is_video_track(stream: av.stream.Stream) -> bool:
+    """A stream that is real video: decodable, not cover art, not FFmpeg's text "video"."""
+    from av.stream import Disposition
+
+    codec = stream.codec_context
+    return (
+        codec is not None
+        and not (stream.disposition & Disposition.attached_pic)
+        and codec.name not in _TEXT_VIDEO_CODECS
     )
 
 

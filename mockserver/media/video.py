@@ -19,6 +19,7 @@ import numpy as np
 import numpy.typing as npt
 
 from mockserver.media.errors import UnrecognisedMediaError
+from mockserver.media.probe import is_video_track
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -83,13 +84,8 @@ def sample_frames(raw: bytes, *, fps_pred: float, max_frames: int = 600) -> list
 def _first_video_stream(
     streams: tuple[av.video.stream.VideoStream, ...],
 ) -> av.video.stream.VideoStream | None:
-    """The first video stream that is not an attached picture (cover art)."""
-    from av.stream import Disposition
-
-    for stream in streams:
-        if not stream.disposition & Disposition.attached_pic:
-            return stream
-    return None
+    """The first real video stream, as :func:`~mockserver.media.probe.probe` classifies it."""
+    return next((stream for stream in streams if is_video_track(stream)), None)
 
 
 def _keep_frames(
