@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 from functools import cache
-from pathlib import Path
 
 import cv2
 import numpy as np
@@ -12,21 +11,13 @@ import numpy.typing as npt
 import pytest
 
 from mockserver.media.faces import DetectedFace, detect_faces
-from mockserver.media.image import decode_image
 
-MEDIA = Path(__file__).resolve().parents[3] / "fixtures" / "media"
-
-
-@cache
-def _image(name: str) -> npt.NDArray[np.uint8]:
-    rgb = decode_image((MEDIA / name).read_bytes())
-    rgb.setflags(write=False)
-    return rgb
+from .builders import fixture_rgb
 
 
 @cache
 def _faces(name: str) -> tuple[DetectedFace, ...]:
-    return tuple(detect_faces(_image(name)))
+    return tuple(detect_faces(fixture_rgb(name)))
 
 
 def _assert_sane(face: DetectedFace, rgb: npt.NDArray[np.uint8]) -> None:
@@ -43,7 +34,7 @@ def test_one_clear_face(name: str) -> None:
     faces = _faces(name)
     assert len(faces) == 1
     (face,) = faces
-    _assert_sane(face, _image(name))
+    _assert_sane(face, fixture_rgb(name))
     assert face.prob >= 0.99  # passes the default streaming prob_threshold (spec 2.1)
     assert min(face.w, face.h) >= 100  # and the default min_face_size of 60
 
@@ -54,7 +45,7 @@ def test_two_faces_sorted_left_to_right() -> None:
     left, right = faces
     assert left.x + left.w <= right.x  # side by side, no overlap
     for face in faces:
-        _assert_sane(face, _image("two_faces.png"))
+        _assert_sane(face, fixture_rgb("two_faces.png"))
         assert face.prob >= 0.99
 
 
@@ -88,7 +79,7 @@ def test_nothing_to_find(rgb: npt.NDArray[np.uint8]) -> None:
 
 
 def test_deterministic_and_grayscale_input() -> None:
-    rgb = _image("two_faces.png")
+    rgb = fixture_rgb("two_faces.png")
     assert detect_faces(rgb) == list(_faces("two_faces.png"))
     gray = np.asarray(cv2.cvtColor(np.ascontiguousarray(rgb), cv2.COLOR_RGB2GRAY), dtype=np.uint8)
     assert detect_faces(gray) == list(_faces("two_faces.png"))
@@ -98,13 +89,13 @@ def test_thread_safe() -> None:
     names = ["face.png", "two_faces.png", "no_face.png", "face.jpg"] * 3
     expected = [_faces(name) for name in names]
     with ThreadPoolExecutor(max_workers=4) as pool:
-        got = list(pool.map(lambda name: tuple(detect_faces(_image(name))), names))
+        got = list(pool.map(lambda name: tuple(detect_faces(fixture_rgb(name))), names))
     assert got == expected
 
 
 def test_large_image_boxes_in_source_pixels() -> None:
     face = _faces("face.png")[0]
-    rgb = _image("face.png")
+    rgb = fixture_rgb("face.png")
     big = np.full((1800, 1800, 3), 110, dtype=np.uint8)  # downscaled to 1280 px to detect
     big[500 : 500 + rgb.shape[0], 700 : 700 + rgb.shape[1]] = rgb
     faces = detect_faces(big)
@@ -123,14 +114,16 @@ def _face_box(name: str) -> tuple[int, int, int, int]:
 def test_small_faces_are_weaker_detections() -> None:
     face = _faces("face.png")[0]
     scale = 30.0 / face.w
-    small = cv2.resize(_image("face.png"), None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    small = cv2.resize(
+        fixture_rgb("face.png"), None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA
+    )
     faces = detect_faces(np.ascontiguousarray(small))
     assert len(faces) == 1
     assert faces[0].prob < 0.99 <= face.prob
 
 
 def test_hiding_the_mouth_removes_the_smile() -> None:
-    rgb = _image("face.png").copy()
+    rgb = fixture_rgb("face.png").copy()
     x, y, w, h = _face_box("face.png")
     skin = rgb[y + int(0.5 * h) : y + int(0.58 * h), x + w // 4 : x + 3 * w // 4].mean(axis=(0, 1))
     rgb[y + int(0.66 * h) : y + int(0.95 * h), x + w // 4 : x + 3 * w // 4] = skin.astype(np.uint8)
@@ -139,7 +132,7 @@ def test_hiding_the_mouth_removes_the_smile() -> None:
 
 
 def test_blurring_the_eyes_lowers_eyes_open() -> None:
-    rgb = _image("face.png").copy()
+    rgb = fixture_rgb("face.png").copy()
     x, y, w, h = _face_box("face.png")
     band = np.s_[y + int(0.2 * h) : y + int(0.55 * h), x : x + w]
     rgb[band] = cv2.GaussianBlur(np.ascontiguousarray(rgb[band]), (21, 21), 0)
@@ -148,12 +141,12 @@ def test_blurring_the_eyes_lowers_eyes_open() -> None:
 
 
 def test_darker_face_has_lower_brightness() -> None:
-    (dark,) = detect_faces((_image("face.png") * 0.4).astype(np.uint8))
+    (dark,) = detect_faces((fixture_rgb("face.png") * 0.4).astype(np.uint8))
     assert dark.brightness < 0.6 * _faces("face.png")[0].brightness
 
 
 def test_rotation_changes_tilt() -> None:
-    rgb = _image("face.png")
+    rgb = fixture_rgb("face.png")
     x, y, w, h = _face_box("face.png")
     tilts = []
     for angle in (12.0, -12.0):

@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import itertools
 import math
-from pathlib import Path
 
 import av
 import numpy as np
@@ -16,8 +15,9 @@ from mockserver.media.errors import UnrecognisedMediaError
 from mockserver.media.image import decode_image
 from mockserver.media.probe import probe
 from mockserver.media.video import VideoFrame, sample_frames
+from mockserver.resources import fixture_path
 
-MEDIA = Path(__file__).resolve().parents[3] / "fixtures" / "media"
+MEDIA = fixture_path("media")
 
 
 def _media(name: str) -> bytes:

@@ -18,8 +18,9 @@ from PIL import Image
 
 from mockserver.media.errors import MediaError, UnrecognisedMediaError
 from mockserver.media.probe import MediaInfo, probe
+from mockserver.resources import fixture_path
 
-MEDIA = Path(__file__).resolve().parents[3] / "fixtures" / "media"
+MEDIA = fixture_path("media")
 MP4 = "mov,mp4,m4a,3gp,3g2,mj2"
 
 

@@ -6,30 +6,22 @@ import json
 import struct
 from collections.abc import Sequence
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 import pytest
 
 from mockserver.core.rng import SeedSource
 from mockserver.media.faces import DetectedFace
-from mockserver.media.image import decode_image
 from mockserver.media.video import sample_frames
+from mockserver.resources import fixture_path
+from mockserver.tests.media.builders import fixture_rgb
 from mockserver.vendors.hume import face as face_module
 from mockserver.vendors.hume.face import FaceFrame, FaceOptions, FaceTracker, predict_faces
 from mockserver.vendors.hume.labels import DESCRIPTION_NAMES, EXPRESSION_NAMES, FACS_NAMES
 
-MEDIA = Path(__file__).resolve().parents[4] / "fixtures" / "media"
+MEDIA = fixture_path("media")
 SEEDS = SeedSource(42)
-
-
-@cache
-def _image(name: str) -> npt.NDArray[np.uint8]:
-    rgb = decode_image((MEDIA / name).read_bytes())
-    rgb.setflags(write=False)
-    return rgb
 
 
 @cache
@@ -41,7 +33,7 @@ def _video_frames(name: str, fps_pred: float) -> tuple[FaceFrame, ...]:
 
 
 def _still(name: str) -> list[FaceFrame]:
-    return [FaceFrame(frame=0, time_s=None, rgb=_image(name))]
+    return [FaceFrame(frame=0, time_s=None, rgb=fixture_rgb(name))]
 
 
 def _run(

@@ -13,33 +13,14 @@ import pytest
 from mockserver.core.rng import SeedSource
 from mockserver.media.audio import AudioClip, decode_audio
 from mockserver.resources import fixture_path
+from mockserver.tests.media.builders import SR, silence, speech_like
 from mockserver.vendors.hume.burst import predict_bursts
 from mockserver.vendors.hume.labels import EXPRESSION_NAMES
 from mockserver.vendors.hume.prosody import predict_prosody
 
-SR = 16000
 SEEDS = SeedSource(7)
 HIGH_AROUSAL = ("Excitement", "Anger", "Determination")
 LOW_AROUSAL = ("Calmness", "Tiredness", "Boredom")
-
-
-def speech_like(
-    seconds: float, *, f0: float = 150.0, peak: float = 0.3, syllables_per_s: float = 4.0
-) -> npt.NDArray[np.float32]:
-    """A speech stand-in: harmonics on a moving pitch contour, syllable-rate envelope."""
-    t = np.arange(round(seconds * SR)) / SR
-    contour = f0 * (1 + 0.12 * np.sin(2 * np.pi * 0.7 * t) + 0.05 * np.sin(2 * np.pi * 2.3 * t))
-    phase = 2 * np.pi * np.cumsum(contour) / SR
-    voice = sum(np.sin(k * phase) / k for k in range(1, 16) if k * f0 * 1.2 < SR / 2)
-    envelope = np.sin(np.pi * syllables_per_s * t) ** 2
-    ramp = np.minimum(1.0, np.minimum(t, t[-1] - t) / 0.02)
-    x = voice * envelope**0.7 * ramp
-    out: npt.NDArray[np.float32] = (x / np.max(np.abs(x)) * peak).astype(np.float32)
-    return out
-
-
-def gap(seconds: float) -> npt.NDArray[np.float32]:
-    return np.zeros(round(seconds * SR), dtype=np.float32)
 
 
 def clip_of(*parts: npt.NDArray[np.float32]) -> AudioClip:
@@ -49,13 +30,13 @@ def clip_of(*parts: npt.NDArray[np.float32]) -> AudioClip:
 def bursts_clip() -> AudioClip:
     """Three short vocalisations ("Ha!", "Oh!", "Mm") separated by silence."""
     return clip_of(
-        gap(0.3),
+        silence(0.3),
         speech_like(0.3, f0=220.0, peak=0.5, syllables_per_s=1 / 0.3),
-        gap(0.7),
+        silence(0.7),
         speech_like(0.45, f0=180.0, peak=0.6, syllables_per_s=1 / 0.45),
-        gap(0.8),
+        silence(0.8),
         speech_like(0.25, f0=300.0, peak=0.4, syllables_per_s=1 / 0.25),
-        gap(0.5),
+        silence(0.5),
     )
 
 
@@ -83,7 +64,7 @@ def check_items(items: list[dict[str, Any]], clip: AudioClip, offset: float) -> 
 
 
 def test_prosody_item_shape_and_times() -> None:
-    clip = clip_of(gap(0.5), speech_like(2.0), gap(0.5))
+    clip = clip_of(silence(0.5), speech_like(2.0), silence(0.5))
     items = predict_prosody(clip, time_offset_s=0.0, seeds=SEEDS)
     assert items is not None and len(items) == 1
     check_items(items, clip, 0.0)
@@ -92,8 +73,8 @@ def test_prosody_item_shape_and_times() -> None:
 
 
 def test_sentences_are_split_by_long_pauses_only() -> None:
-    two = clip_of(gap(0.3), speech_like(1.5), gap(1.5), speech_like(1.5), gap(0.3))
-    one = clip_of(gap(0.3), speech_like(1.5), gap(0.3), speech_like(1.5), gap(0.3))
+    two = clip_of(silence(0.3), speech_like(1.5), silence(1.5), speech_like(1.5), silence(0.3))
+    one = clip_of(silence(0.3), speech_like(1.5), silence(0.3), speech_like(1.5), silence(0.3))
     two_items = predict_prosody(two, time_offset_s=0.0, seeds=SEEDS)
     one_items = predict_prosody(one, time_offset_s=0.0, seeds=SEEDS)
     assert two_items is not None and len(two_items) == 2
@@ -112,7 +93,7 @@ def test_speech_touching_the_clip_edges_stays_inside_it() -> None:
 @pytest.mark.parametrize(
     "samples",
     [
-        gap(2.0),
+        silence(2.0),
         (np.random.default_rng(0).standard_normal(SR) * 0.001).astype(np.float32),
         (np.random.default_rng(1).standard_normal(SR) * 0.05).astype(np.float32),
     ],
@@ -126,10 +107,14 @@ def test_no_speech_gives_none(samples: npt.NDArray[np.float32]) -> None:
 
 def test_loud_speech_is_more_aroused_than_quiet_speech() -> None:
     loud = predict_prosody(
-        clip_of(gap(0.3), speech_like(2.0, peak=0.9), gap(0.3)), time_offset_s=0.0, seeds=SEEDS
+        clip_of(silence(0.3), speech_like(2.0, peak=0.9), silence(0.3)),
+        time_offset_s=0.0,
+        seeds=SEEDS,
     )
     quiet = predict_prosody(
-        clip_of(gap(0.3), speech_like(2.0, peak=0.03), gap(0.3)), time_offset_s=0.0, seeds=SEEDS
+        clip_of(silence(0.3), speech_like(2.0, peak=0.03), silence(0.3)),
+        time_offset_s=0.0,
+        seeds=SEEDS,
     )
     assert loud is not None and quiet is not None
     a, b = scores(loud[0]), scores(quiet[0])
@@ -141,7 +126,7 @@ def test_loud_speech_is_more_aroused_than_quiet_speech() -> None:
 
 
 def test_prosody_is_deterministic_per_seed() -> None:
-    clip = clip_of(gap(0.3), speech_like(2.0), gap(0.3))
+    clip = clip_of(silence(0.3), speech_like(2.0), silence(0.3))
     first = predict_prosody(clip, time_offset_s=1.5, seeds=SeedSource(3))
     again = predict_prosody(clip, time_offset_s=1.5, seeds=SeedSource(3))
     other = predict_prosody(clip, time_offset_s=1.5, seeds=SeedSource(4))
@@ -152,7 +137,7 @@ def test_prosody_is_deterministic_per_seed() -> None:
 
 
 def test_time_offset_shifts_times_only() -> None:
-    clip = clip_of(gap(0.4), speech_like(1.0), gap(1.0), speech_like(1.0), gap(0.2))
+    clip = clip_of(silence(0.4), speech_like(1.0), silence(1.0), speech_like(1.0), silence(0.2))
     base = predict_prosody(clip, time_offset_s=0.0, seeds=SEEDS)
     shifted = predict_prosody(clip, time_offset_s=12.25, seeds=SEEDS)
     assert base is not None and shifted is not None and len(base) == len(shifted) == 2
@@ -178,12 +163,12 @@ def test_isolated_vocalisations_are_bursts() -> None:
 
 
 def test_continuous_speech_is_not_a_burst() -> None:
-    clip = clip_of(gap(0.5), speech_like(2.5), gap(0.5))
+    clip = clip_of(silence(0.5), speech_like(2.5), silence(0.5))
     assert predict_bursts(clip, time_offset_s=0.0, seeds=SEEDS) is None
 
 
 def test_vocalisations_close_to_speech_are_not_bursts() -> None:
-    clip = clip_of(gap(0.5), speech_like(0.3), gap(0.2), speech_like(1.5), gap(0.5))
+    clip = clip_of(silence(0.5), speech_like(0.3), silence(0.2), speech_like(1.5), silence(0.5))
     assert predict_bursts(clip, time_offset_s=0.0, seeds=SEEDS) is None
 
 
