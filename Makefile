@@ -14,7 +14,7 @@ SDK_PIN_078 := hume==0.7.8
 PYTEST_ARGS ?=
 ARGS ?=
 
-.PHONY: help venv serve test test-fast lint types format fixtures protos bench clean
+.PHONY: help venv serve test test-fast lint types format fixtures protos bench golden clean
 
 help:
 	@echo "make serve   - run the emulators until Ctrl-C (ARGS='--seed 7 ...' to pass flags)"
@@ -70,3 +70,7 @@ fixtures:
 
 clean:
 	rm -rf $(VENV) $(SDK_VENVS) .venv-fixtures .pytest_cache .mypy_cache .ruff_cache
+
+# Rebuild the golden transcripts (mockserver/tests/golden/) after an intended behaviour change.
+golden: $(STAMP)
+	$(BIN)/python scripts/make_golden.py

@@ -1,0 +1,1 @@
+"""Golden transcripts of fixed client flows (see ``flows.py``)."""
