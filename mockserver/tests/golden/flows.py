@@ -255,7 +255,7 @@ def hume_faults(server: MockServer) -> None:
             sent = 3 if fault["type"] == "discard" else replies
             for i in range(sent):
                 ws.send(json.dumps(_text(f"c{number}-{i}")))
-            for _ in range(replies if fault["type"] != "duplicate" else 4):
+            for _ in range(replies + (2 if fault["type"] == "duplicate" else 0)):
                 ws.recv(timeout=10)
         _settle(server)
     endings: list[dict[str, Any]] = [
