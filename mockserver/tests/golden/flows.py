@@ -554,9 +554,11 @@ FLOWS: dict[str, Flow] = {
 
 def run_flow(name: str) -> str:
     """Run one flow on a fresh server and return its transcript."""
+    # A submitted process stays pending for 1 s, so that the answer to its upload does not
+    # depend on how fast its analysis runs (_wait_process then waits without a request).
     settings: dict[str, Any] = {
         "seed": SEED,
-        "behavioral": {"process_pending_s": 0.0, "process_running_s": 0.0},
+        "behavioral": {"process_pending_s": 1.0, "process_running_s": 0.0},
     }
     with MockServer(**settings) as server:
         FLOWS[name](server)
