@@ -23,6 +23,12 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import grpc
+import requests
+from websockets.sync.client import connect
+
+from mockserver._generated.behavioral_signals import api_pb2, api_pb2_grpc
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
@@ -100,7 +106,6 @@ class ServeProcess:
 
 def bench_in_process_start(quick: bool) -> dict[str, Any]:
     """``MockServer()`` start (background thread) -> first Hume round trip."""
-    from websockets.sync.client import connect
 
     times: list[float] = []
     for _ in Budget(3 if quick else 10, 30):
@@ -118,8 +123,6 @@ def bench_in_process_start(quick: bool) -> dict[str, Any]:
 
 
 def bench_hume(serve: ServeProcess, quick: bool) -> dict[str, Any]:
-    from websockets.sync.client import connect
-
     messages = {
         "job_details": ('{"job_details": true}', 200 if quick else 2000),
         "language_passage": (
@@ -163,10 +166,6 @@ def bench_hume(serve: ServeProcess, quick: bool) -> dict[str, Any]:
 
 
 def bench_behavioral(serve: ServeProcess, quick: bool) -> dict[str, Any]:
-    import grpc
-    import requests
-
-    from mockserver._generated.behavioral_signals import api_pb2, api_pb2_grpc
 
     with wave.open(str(fixture_path("media/speech_pauses_16k.wav")), "rb") as w:
         pcm, rate = w.readframes(w.getnframes()), w.getframerate()

@@ -1,11 +1,13 @@
 """The admin API: health, reset, scenarios, faults, live sessions and the journal over HTTP.
 
-:class:`AdminApi` is a sans-I/O router (``RestRequest`` in, ``RestResponse`` out) over one
-:class:`~mockserver.server.MockServer`; :class:`AdminService` serves it with the generic
-HTTP adapter on its own loopback port. Admin traffic is not journaled (reading the journal
-must not change it) and admin requests are not listed as sessions.
+:class:`AdminApi` is a sans-I/O router (``RestRequest`` in, ``RestResponse`` out) over the
+controls of one server (:class:`ServerControls`, which ``MockServer`` provides);
+:class:`AdminService` serves it with the generic HTTP adapter on its own loopback port.
+Admin traffic is not journaled (reading the journal must not change it) and admin
+requests are not listed as sessions.
 
-Every answer is JSON except ``GET /journal.ndjson`` (``application/x-ndjson``). Errors are
+Every answer is JSON except ``GET /journal.ndjson`` (``application/x-ndjson``). Every error,
+the adapter's own (413, a body that is not UTF-8) included, is
 ``{"error": {"code": <HTTP status>, "message": "..."}}``. With a token, every endpoint but
 ``GET /health`` needs ``Authorization: Bearer <token>``. ``docs/admin-api.md`` describes
 the endpoints; ``schemas/admin-api.openapi.json`` (served at ``/openapi.json``) is their
@@ -20,16 +22,18 @@ import hmac
 import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
+from mockserver import __version__
+from mockserver.config import ServerConfig
 from mockserver.core.http import RestRequest, RestResponse
+from mockserver.core.router import MethodNotAllowed, NotFound, Router
 from mockserver.errors import MockServerError, ScenarioError
-
-if TYPE_CHECKING:
-    from mockserver.journal import JournalEntry
-    from mockserver.runtime import Runtime
-    from mockserver.server import MockServer
-    from mockserver.transport.http import HttpEndpoint
+from mockserver.journal import Journal, JournalEntry
+from mockserver.resources import load_schema
+from mockserver.runtime import ConnectionRecord, Runtime
+from mockserver.scenario.loader import json_type_name
+from mockserver.transport.http import HttpEndpoint
 
 __all__ = [
     "BODY_TEXT_TYPES",
@@ -37,6 +41,8 @@ __all__ = [
     "AdminApi",
     "AdminEndpoint",
     "AdminService",
+    "ServerControls",
+    "error_body",
     "openapi_document",
 ]
 
@@ -53,6 +59,25 @@ _LISTENER_SUFFIXES = ("url", "uri", "target", "port")  # endpoint fields shown b
 _Handler = Callable[[RestRequest], RestResponse]
 
 
+class ServerControls(Protocol):
+    """What the admin API reads and controls (``MockServer`` provides it)."""
+
+    @property
+    def config(self) -> ServerConfig: ...
+    @property
+    def runtime(self) -> Runtime: ...
+    @property
+    def journal(self) -> Journal: ...
+
+    def service(self, name: str) -> Any: ...
+    def connections(self) -> list[ConnectionRecord]: ...
+    def reset(self) -> None: ...
+    def load_scenario(self, source: Any) -> Any: ...
+    def clear_scenarios(self) -> None: ...
+    def add_faults(self, specs: Any) -> list[Any]: ...
+    def clear_faults(self) -> None: ...
+
+
 class _Refusal(Exception):
     """Ends a request with an error response."""
 
@@ -63,15 +88,21 @@ class _Refusal(Exception):
         self.headers = dict(headers or {})
 
 
+def error_body(status: int, message: str) -> dict[str, Any]:
+    """The admin API's error body (also used by the HTTP adapter for its own errors)."""
+    return {"error": {"code": status, "message": message}}
+
+
 def _error(status: int, message: str, headers: Mapping[str, str] | None = None) -> RestResponse:
-    return RestResponse(status, {"error": {"code": status, "message": message}}, headers or {})
+    return RestResponse(status, error_body(status, message), headers or {})
 
 
 @dataclass(frozen=True, slots=True)
-class _Route:
-    """The handlers of one path and the query parameters each accepts."""
+class _Endpoint:
+    """One handler and the query parameters it accepts."""
 
-    methods: Mapping[str, tuple[_Handler, tuple[str, ...]]]
+    handler: _Handler
+    params: tuple[str, ...] = ()
 
 
 class AdminApi:
@@ -83,38 +114,40 @@ class AdminApi:
             ``Authorization: Bearer <token>``.
     """
 
-    def __init__(self, server: MockServer, *, token: str | None = None) -> None:
+    def __init__(self, server: ServerControls, *, token: str | None = None) -> None:
         self._server = server
         self._token = token or None  # an empty token means none
         self._started = server.runtime.clock.now()
         self.url: str | None = None  # the admin base URL, set by AdminService once bound
-        self._routes: dict[str, _Route] = {
-            "/health": _Route({"GET": (self._health, ())}),
-            "/reset": _Route({"POST": (self._reset, ())}),
-            "/scenarios": _Route(
-                {
-                    "GET": (self._list_scenarios, ()),
-                    "POST": (self._load_scenario, ()),
-                    "DELETE": (self._clear_scenarios, ()),
-                }
-            ),
-            "/faults": _Route(
-                {
-                    "GET": (self._list_faults, ()),
-                    "POST": (self._add_faults, ()),
-                    "DELETE": (self._clear_faults, ()),
-                }
-            ),
-            "/sessions": _Route({"GET": (self._sessions, ())}),
-            "/journal": _Route({"GET": (self._journal, (*_JOURNAL_PARAMS, "format"))}),
-            "/journal.ndjson": _Route({"GET": (self._journal_ndjson, _JOURNAL_PARAMS)}),
-            "/openapi.json": _Route({"GET": (self._openapi, ())}),
-        }
+        self._routes: Router[_Endpoint] = Router()
+        add = self._routes.add
+        add("/health", {"GET": _Endpoint(self._health)})
+        add("/reset", {"POST": _Endpoint(self._reset)})
+        add(
+            "/scenarios",
+            {
+                "GET": _Endpoint(self._list_scenarios),
+                "POST": _Endpoint(self._load_scenario),
+                "DELETE": _Endpoint(self._clear_scenarios),
+            },
+        )
+        add(
+            "/faults",
+            {
+                "GET": _Endpoint(self._list_faults),
+                "POST": _Endpoint(self._add_faults),
+                "DELETE": _Endpoint(self._clear_faults),
+            },
+        )
+        add("/sessions", {"GET": _Endpoint(self._sessions)})
+        add("/journal", {"GET": _Endpoint(self._journal, (*_JOURNAL_PARAMS, "format"))})
+        add("/journal.ndjson", {"GET": _Endpoint(self._journal_ndjson, _JOURNAL_PARAMS)})
+        add("/openapi.json", {"GET": _Endpoint(self._openapi)})
 
     @property
     def routes(self) -> dict[str, tuple[str, ...]]:
         """Every served path with its methods (sorted)."""
-        return {path: tuple(sorted(route.methods)) for path, route in self._routes.items()}
+        return self._routes.routes
 
     # -- dispatch -------------------------------------------------------------------------
 
@@ -129,27 +162,26 @@ class AdminApi:
         try:
             if not (path == "/health" and method == "GET"):
                 self._authorise(request)
-            route = self._routes.get(path)
-            if route is None:
+            found = self._routes.match(method, path)
+            if isinstance(found, NotFound):
                 raise _Refusal(404, f"No admin endpoint {path} (see GET /openapi.json)")
-            entry = route.methods.get(method)
-            if entry is None:
-                allow = ", ".join(sorted(route.methods))
+            if isinstance(found, MethodNotAllowed):
+                allow = ", ".join(found.allow)
                 raise _Refusal(
                     405,
                     f"Method {method} is not allowed on {path} (allowed: {allow})",
                     {"Allow": allow},
                 )
-            handler, params = entry
-            unknown = sorted(set(request.query) - set(params))
+            endpoint = found.handler
+            unknown = sorted(set(request.query) - set(endpoint.params))
             if unknown:
-                expected = ", ".join(params) if params else "none"
+                expected = ", ".join(endpoint.params) if endpoint.params else "none"
                 raise _Refusal(
                     400,
                     f"Unknown query parameter {unknown[0]!r} on {method} {path} "
                     f"(accepted: {expected})",
                 )
-            return handler(request)
+            return endpoint.handler(request)
         except _Refusal as refusal:
             return _error(refusal.status, refusal.message, refusal.headers)
 
@@ -176,12 +208,9 @@ class AdminApi:
     # -- health and reset -----------------------------------------------------------------
 
     def _health(self, request: RestRequest) -> RestResponse:
-        from mockserver import __version__
-        from mockserver.vendors import VENDORS
-
         server = self._server
         listeners: dict[str, dict[str, Any]] = {}
-        for vendor in VENDORS:
+        for vendor in server.config.registry:
             try:
                 endpoint = server.service(vendor.name).endpoint
             except MockServerError:  # disabled, or the server is starting or stopping
@@ -314,8 +343,6 @@ class AdminApi:
 def openapi_document() -> dict[str, Any]:
     """The OpenAPI document, self-contained: a component that is a reference to another
     schema file (``{"$ref": "journal-entry.schema.json"}``) is replaced by that schema."""
-    from mockserver.resources import load_schema
-
     document: dict[str, Any] = copy.deepcopy(load_schema(OPENAPI_SCHEMA))
     schemas = document.get("components", {}).get("schemas", {})
     for name, schema in schemas.items():
@@ -343,7 +370,7 @@ def _body(request: RestRequest) -> Any:
     if content_type in YAML_TYPES:
         if not isinstance(raw, str) or not raw.strip():
             raise _Refusal(400, "The request body is empty: send a YAML document")
-        import yaml
+        import yaml  # noqa: PLC0415  PyYAML: loaded on the first YAML body
 
         try:
             return yaml.safe_load(raw)
@@ -396,8 +423,6 @@ def _int_param(query: Mapping[str, str], name: str, *, minimum: int) -> int | No
 
 def _json_type(value: Any) -> str:
     """``an object``, ``a string``, ``null``...: the JSON type with its article."""
-    from mockserver.scenario.loader import json_type_name
-
     name = json_type_name(value)
     if name not in ("object", "array", "string", "boolean", "number"):
         return name  # null, or not a JSON value
@@ -466,12 +491,10 @@ class AdminService:
         port: int,
         token: str | None,
         runtime: Runtime,
-        server: MockServer,
+        server: ServerControls,
         journal: bool = False,
         max_body: int = 16 << 20,
     ) -> None:
-        from mockserver.transport.http import HttpEndpoint
-
         self.api = AdminApi(server, token=token)
         self._token_required = bool(token)
         self._http: HttpEndpoint = HttpEndpoint(
@@ -484,6 +507,7 @@ class AdminService:
             max_body=max_body,
             text_types=BODY_TEXT_TYPES,
             journal=journal,
+            error_body=error_body,
         )
 
     @property

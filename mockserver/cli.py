@@ -19,8 +19,8 @@ from typing import Any
 from . import __version__
 from .config import CORE_SETTINGS, ServerConfig, all_settings
 from .errors import ConfigError, MockServerError
+from .registry import VendorSpec, default_vendors
 from .settings import Setting
-from .vendors import VENDORS
 
 __all__ = ["build_parser", "main"]
 
@@ -50,7 +50,7 @@ def _add_setting(group: argparse._ArgumentGroup, setting: Setting) -> None:
         group.add_argument(setting.flag_name, metavar=metavar, help=help_text, **common)
 
 
-def _add_config_options(parser: argparse.ArgumentParser) -> None:
+def _add_config_options(parser: argparse.ArgumentParser, vendors: Sequence[VendorSpec]) -> None:
     parser.add_argument(
         "--config",
         metavar="FILE",
@@ -60,14 +60,15 @@ def _add_config_options(parser: argparse.ArgumentParser) -> None:
     core = parser.add_argument_group("server")
     for setting in CORE_SETTINGS:
         _add_setting(core, setting)
-    for vendor in VENDORS:
+    for vendor in vendors:
         group = parser.add_argument_group(vendor.title)
-        for setting in vendor.settings:
+        for setting in vendor.table:
             _add_setting(group, setting)
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(vendors: Sequence[VendorSpec] | None = None) -> argparse.ArgumentParser:
     """The argument parser (exposed for documentation and tests)."""
+    vendors = default_vendors() if vendors is None else vendors
     parser = argparse.ArgumentParser(
         prog="mockserver",
         description="Faithful local emulators of streaming emotion-AI APIs.",
@@ -77,15 +78,17 @@ def build_parser() -> argparse.ArgumentParser:
     serve = commands.add_parser(
         "serve", help="run the emulators until Ctrl-C", description="Run the emulators."
     )
-    _add_config_options(serve)
+    _add_config_options(serve, vendors)
     show = commands.add_parser("config", help="print the resolved configuration as JSON and exit")
-    _add_config_options(show)
+    _add_config_options(show, vendors)
     return parser
 
 
-def _flag_values(namespace: argparse.Namespace) -> dict[str, Any]:
+def _flag_values(
+    namespace: argparse.Namespace, vendors: Sequence[VendorSpec] | None = None
+) -> dict[str, Any]:
     values: dict[str, Any] = {}
-    for setting in all_settings():
+    for setting in all_settings(vendors):
         if hasattr(namespace, setting.dest):
             raw = getattr(namespace, setting.dest)
             if setting.kind == "list":
@@ -94,10 +97,17 @@ def _flag_values(namespace: argparse.Namespace) -> dict[str, Any]:
     return values
 
 
-def resolve_config(namespace: argparse.Namespace, environ: Mapping[str, str]) -> ServerConfig:
+def resolve_config(
+    namespace: argparse.Namespace,
+    environ: Mapping[str, str],
+    vendors: Sequence[VendorSpec] | None = None,
+) -> ServerConfig:
     """Resolve the configuration of a parsed ``serve``/``config`` command line."""
     return ServerConfig.resolve(
-        flags=_flag_values(namespace), environ=environ, config_file=namespace.config
+        flags=_flag_values(namespace, vendors),
+        environ=environ,
+        config_file=namespace.config,
+        vendors=vendors,
     )
 
 
@@ -105,8 +115,12 @@ def _config_as_json(config: ServerConfig) -> str:
     """The resolved configuration; the admin token is redacted."""
 
     def plain(value: Any) -> Any:
+        if isinstance(value, type):
+            return None
         if hasattr(value, "__dataclass_fields__"):
-            return {k: plain(getattr(value, k)) for k in value.__dataclass_fields__}
+            return {
+                k: plain(getattr(value, k)) for k in value.__dataclass_fields__ if k != "registry"
+            }
         if isinstance(value, Mapping):
             return {k: plain(v) for k, v in value.items()}
         if isinstance(value, tuple | list):
@@ -120,7 +134,7 @@ def _config_as_json(config: ServerConfig) -> str:
 
 
 async def _serve(config: ServerConfig) -> int:
-    from .server import MockServer
+    from .server import MockServer  # noqa: PLC0415  aiohttp, websockets, grpc: only to serve
 
     server = MockServer(config)
     try:
@@ -151,12 +165,17 @@ async def _serve(config: ServerConfig) -> int:
     return 0
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``mockserver`` command; returns the exit status."""
-    parser = build_parser()
+def main(argv: Sequence[str] | None = None, vendors: Sequence[VendorSpec] | None = None) -> int:
+    """Entry point of the ``mockserver`` command; returns the exit status.
+
+    Args:
+        argv: The arguments (default: the process's).
+        vendors: The registry entries to serve (default: the built-in vendors).
+    """
+    parser = build_parser(vendors)
     namespace = parser.parse_args(argv)
     try:
-        config = resolve_config(namespace, os.environ)
+        config = resolve_config(namespace, os.environ, vendors)
     except ConfigError as exc:
         parser.exit(EXIT_USAGE, f"mockserver: error: {exc}\n")
     if namespace.command == "config":

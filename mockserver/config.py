@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import ipaddress
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError
+from .registry import VendorSpec, default_vendors
 from .settings import Setting, flatten_mapping, resolve
-from .vendors import VENDORS
 
 __all__ = ["CORE_SETTINGS", "ServerConfig", "all_settings", "load_toml"]
 
@@ -53,11 +53,11 @@ CORE_SETTINGS: tuple[Setting, ...] = (
 )  # fmt: skip
 
 
-def all_settings() -> tuple[Setting, ...]:
+def all_settings(vendors: Sequence[VendorSpec] | None = None) -> tuple[Setting, ...]:
     """Core settings followed by every vendor's, in registry order."""
     out = list(CORE_SETTINGS)
-    for vendor in VENDORS:
-        out.extend(vendor.settings)
+    for vendor in default_vendors() if vendors is None else vendors:
+        out.extend(vendor.table)
     return tuple(out)
 
 
@@ -90,18 +90,18 @@ class ServerConfig:
     admin_port: int = 8790
     admin_token: str = ""
     vendors: Mapping[str, Any] = field(default_factory=dict)  # vendor name -> settings object
+    registry: tuple[VendorSpec, ...] = ()  # the vendors these settings are for
 
     def vendor(self, name: str) -> Any:
         """The settings object of vendor ``name``."""
         return self.vendors[name]
 
-    @property
-    def hume(self) -> Any:
-        return self.vendors["hume"]
-
-    @property
-    def behavioral(self) -> Any:
-        return self.vendors["behavioral"]
+    def __getattr__(self, name: str) -> Any:
+        """``config.<vendor>``: the settings object of a vendor (``config.hume.port``)."""
+        vendors = self.__dict__.get("vendors", {})
+        if name in vendors:
+            return vendors[name]
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     @classmethod
     def resolve(
@@ -112,6 +112,7 @@ class ServerConfig:
         config_file: str | Path | None = None,
         python_values: Mapping[str, Any] | None = None,
         ephemeral_ports: bool = False,
+        vendors: Sequence[VendorSpec] | None = None,
     ) -> ServerConfig:
         """Resolve all settings from every source (see module docstring).
 
@@ -122,8 +123,10 @@ class ServerConfig:
             python_values: Values from Python code, nested (``{"hume": {"port": 0}}``) or
                 dotted (``{"hume.port": 0}``).
             ephemeral_ports: Default every port to 0 (in-process servers for tests).
+            vendors: The registry entries to configure (default: the built-in vendors).
         """
-        settings = all_settings()
+        registry = default_vendors() if vendors is None else tuple(vendors)
+        settings = all_settings(registry)
         file_values = load_toml(config_file) if config_file else None
         overrides = (
             {s.key: 0 for s in settings if s.key.endswith("port")} if ephemeral_ports else None
@@ -148,7 +151,8 @@ class ServerConfig:
             admin_enabled=values["admin_enabled"],
             admin_port=values["admin_port"],
             admin_token=values["admin_token"],
-            vendors={v.name: v.build_settings(values) for v in VENDORS},
+            vendors={v.name: v.build_settings(values) for v in registry},
+            registry=registry,
         )
         config.check()
         return config
@@ -164,7 +168,7 @@ class ServerConfig:
         seen: dict[int, str] = {}
         if self.admin_enabled and self.admin_port:
             seen[self.admin_port] = "--admin-port"
-        for vendor in VENDORS:
+        for vendor in self.registry:
             for name, port in vendor.ports(self.vendors[vendor.name]).items():
                 if port and port in seen:
                     raise ConfigError(f"{name} and {seen[port]} both use port {port}")

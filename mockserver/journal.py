@@ -37,6 +37,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, TypedDict, Unpack
 
+from .resources import load_schema
+
 __all__ = [
     "REDACTED",
     "SECRET_KEYS",
@@ -47,6 +49,7 @@ __all__ = [
     "Match",
     "matches",
     "redact_mapping",
+    "secret_key_pattern",
     "validate_entry",
 ]
 
@@ -54,19 +57,12 @@ Direction = Literal["in", "out"]
 REDACTED = "<redacted>"
 
 #: Names of mapping keys whose values are always redacted, at any depth of an entry's
-#: ``data`` and ``meta`` (compared case-insensitively, with ``_`` read as ``-``): the
-#: vendors' credentials as headers, query parameters and message fields. Adapters redact
-#: their own secrets too; this is the safety net. The journal-entry schema checks the same.
+#: ``data`` and ``meta`` (compared case-insensitively, with ``_`` read as ``-``): generic
+#: credential names. Each vendor adds its own (headers, query parameters, message fields)
+#: through its registry entry. Adapters redact their own secrets too; this is the safety
+#: net. The journal-entry schema checks the same (:func:`secret_key_pattern`).
 SECRET_KEYS: frozenset[str] = frozenset(
-    {
-        "x-hume-api-key",
-        "apikey",
-        "api-key",
-        "access-token",
-        "authorization",
-        "proxy-authorization",
-        "x-auth-token",
-    }
+    {"apikey", "api-key", "access-token", "authorization", "proxy-authorization"}
 )
 
 #: What ``match=`` accepts: a pattern for ``data`` (see the module docstring), a predicate
@@ -174,8 +170,26 @@ def redact_mapping(values: Mapping[str, Any], secret_names: Iterable[str]) -> di
     return {k: (REDACTED if k.lower() in secrets else v) for k, v in values.items()}
 
 
-def _shrink(value: Any, limit: int) -> Any:
-    """Summarise strings longer than ``limit`` characters and redact :data:`SECRET_KEYS`."""
+def _secret_form(name: str) -> str:
+    return name.lower().replace("_", "-")
+
+
+def secret_key_pattern(names: Iterable[str]) -> str:
+    """A case-insensitive regular expression (no inline flags, for JSON Schema) that
+    matches every spelling of the secret ``names`` (``_`` or ``-``) and nothing else."""
+
+    def letters(text: str) -> str:
+        return "".join(
+            f"[{c.upper()}{c.lower()}]" if c.isalpha() else "[-_]" if c in "-_" else re.escape(c)
+            for c in text
+        )
+
+    forms = sorted({_secret_form(n) for n in names} | SECRET_KEYS)
+    return "^(?:" + "|".join(letters(form) for form in forms) + ")$"
+
+
+def _shrink(value: Any, limit: int, secrets: frozenset[str]) -> Any:
+    """Summarise strings longer than ``limit`` characters and redact the ``secrets``."""
     if isinstance(value, str):
         if len(value) <= limit:
             return value
@@ -183,16 +197,14 @@ def _shrink(value: Any, limit: int) -> Any:
         return f"<{len(value)} chars, sha256 {digest}...>"
     if isinstance(value, dict):
         return {
-            k: REDACTED if isinstance(k, str) and _is_secret(k) else _shrink(v, limit)
+            k: REDACTED
+            if isinstance(k, str) and _secret_form(k) in secrets
+            else _shrink(v, limit, secrets)
             for k, v in value.items()
         }
     if isinstance(value, list):
-        return [_shrink(v, limit) for v in value]
+        return [_shrink(v, limit, secrets) for v in value]
     return value
-
-
-def _is_secret(key: str) -> bool:
-    return key.lower().replace("_", "-") in SECRET_KEYS
 
 
 # -- matching -----------------------------------------------------------------------------
@@ -375,6 +387,8 @@ class Journal:
         wall_clock: Returns ISO-8601 UTC strings (injectable for tests).
         max_entries: Oldest entries are dropped beyond this many (0 = unlimited).
         max_string_chars: Longer strings inside payloads are stored as a summary.
+        secrets: Key names redacted at any depth besides :data:`SECRET_KEYS` (the
+            vendors' credential names).
     """
 
     def __init__(
@@ -384,7 +398,9 @@ class Journal:
         wall_clock: Callable[[], str] = _utc_now,
         max_entries: int = 100_000,
         max_string_chars: int = 65_536,
+        secrets: Iterable[str] = (),
     ) -> None:
+        self._secrets = SECRET_KEYS | {_secret_form(name) for name in secrets}
         self._clock = clock  # monotonic seconds
         self._wall = wall_clock  # ISO-8601 UTC
         self._origin = clock()  # t = 0
@@ -412,7 +428,7 @@ class Journal:
         meta: Mapping[str, Any] | None = None,
     ) -> JournalEntry:
         """Append one entry and return it."""
-        data = _shrink(data, self._max_string_chars)
+        data = _shrink(data, self._max_string_chars, self._secrets)
         with self._lock:
             self._seq += 1
             entry = JournalEntry(
@@ -430,7 +446,7 @@ class Journal:
                 reason=reason,
                 status=status,
                 fault=fault,
-                meta=_shrink(dict(meta or {}), self._max_string_chars),
+                meta=_shrink(dict(meta or {}), self._max_string_chars, self._secrets),
             )
             self._entries.append(entry)
             self._appended.notify_all()
@@ -643,7 +659,7 @@ class Journal:
     ) -> list[JournalEntry]:
         """:meth:`wait_for` for ``async`` tests: polls without blocking the event loop."""
         __tracebackhide__ = True
-        import asyncio
+        import asyncio  # noqa: PLC0415  asyncio: only async tests need it
 
         deadline = time.monotonic() + timeout
         while True:
@@ -719,9 +735,7 @@ def validate_entry(obj: Any) -> None:
 
 @functools.cache
 def _entry_validator() -> Any:
-    from jsonschema import Draft202012Validator
-
-    from .resources import load_schema
+    from jsonschema import Draft202012Validator  # noqa: PLC0415  jsonschema: on first import
 
     schema = load_schema(_ENTRY_SCHEMA)
     Draft202012Validator.check_schema(schema)

@@ -1,8 +1,8 @@
 """pytest plugin: in-process emulators for every test, with SDK clients and journal checks.
 
 Installed with the package (entry point ``pytest11``), so ``pip install`` is all it takes.
-This module imports only pytest and the standard library; the server and the vendor SDKs
-load inside the fixtures that need them.
+This module imports only pytest, the standard library and the light vendor registry; the
+server and the vendor SDKs load inside the fixtures that need them.
 
 Fixtures (see ``docs/howto-pytest.md``):
 
@@ -16,8 +16,13 @@ Fixtures (see ``docs/howto-pytest.md``):
 * ``mockserver``: the test's server from the pool, reset before the test (or the test's
   own under ``@pytest.mark.mockserver(...)``); after the test, internal server errors and
   unmet scenario expectations fail it.
-* ``mockserver_hume`` / ``hume`` and ``mockserver_behavioral`` / ``behavioral``: URLs,
-  credentials and ready-to-use official SDK clients.
+* ``mock_<vendor>`` for each emulator (``mock_hume``, ``mock_behavioral``): the vendor's
+  handle (URLs, credentials and ready-to-use official SDK clients), built from its
+  registry entry; the older names (``mockserver_hume``, ``hume``, ``mockserver_behavioral``,
+  ``behavioral``) still work for this release and warn.
+* ``mockserver_vendors`` (session): the registry entries the plugin's servers serve
+  (default: the built-in ones); a project that adds a vendor overrides it and registers the
+  vendor's fixture with :func:`vendor_fixtures`.
 * ``mockserver_journal``: the test's :class:`~mockserver.journal.Journal`.
 
 Markers: ``mockserver(**settings)`` and ``mockserver_scenario(*sources)``. Options:
@@ -33,29 +38,28 @@ import logging
 import re
 import time
 import traceback
+import warnings
 from collections import OrderedDict
-from collections.abc import Generator, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
-if TYPE_CHECKING:
-    from behavioralsignals import Client as BehavioralClient
-    from hume import AsyncHumeClient, HumeClient
+from mockserver.errors import ServerFailure
+from mockserver.registry import VendorSpec, default_vendors
+from mockserver.settings import flatten_mapping
 
+if TYPE_CHECKING:
     from mockserver.journal import Journal
     from mockserver.server import MockServer
-    from mockserver.vendors.behavioral.service import BehavioralEndpoint
-    from mockserver.vendors.hume.service import HumeEndpoint
 
 __all__ = [
     "LOG_LEVELS",
     "MAX_POOLED_SERVERS",
     "SETTLE_S",
-    "BehavioralHandle",
-    "HumeHandle",
     "ServerPool",
+    "vendor_fixtures",
 ]
 
 LOG_LEVELS = ("debug", "info", "warning", "error")
@@ -156,6 +160,16 @@ def mockserver_settings() -> Mapping[str, Any]:
     return {}
 
 
+@pytest.fixture(scope="session")
+def mockserver_vendors() -> Sequence[VendorSpec]:
+    """The registry entries the plugin's servers serve (default: the built-in vendors).
+
+    Override it (session scope) to serve a vendor of your own, and add its fixture to your
+    ``conftest.py`` with ``globals().update(vendor_fixtures(MY_VENDOR))``.
+    """
+    return default_vendors()
+
+
 @pytest.fixture
 def mockserver_config(
     mockserver_seed: int, mockserver_settings: Mapping[str, Any]
@@ -171,9 +185,9 @@ def mockserver_config(
 
 
 @pytest.fixture(scope="session")
-def mockserver_pool() -> Iterator[ServerPool]:
+def mockserver_pool(mockserver_vendors: Sequence[VendorSpec]) -> Iterator[ServerPool]:
     """The session's servers, one per distinct configuration; all stopped at the end."""
-    pool = ServerPool()
+    pool = ServerPool(vendors=mockserver_vendors)
     try:
         yield pool
     finally:
@@ -193,7 +207,9 @@ def mockserver_session(
 
 @pytest.fixture
 def mockserver(
-    request: pytest.FixtureRequest, mockserver_config: dict[str, Any]
+    request: pytest.FixtureRequest,
+    mockserver_config: dict[str, Any],
+    mockserver_vendors: Sequence[VendorSpec],
 ) -> Iterator[MockServer]:
     """The test's server, reset: shared by every test with the same settings, or the test's
     own under the ``mockserver`` marker.
@@ -212,9 +228,9 @@ def mockserver(
                 f"e.g. @pytest.mark.mockserver(hume={{'api_keys': ['k']}}); got {marker.args!r}",
                 pytrace=False,
             )
-        from mockserver.server import MockServer
+        from mockserver.server import MockServer  # noqa: PLC0415  aiohttp, grpc: when used
 
-        own = MockServer(**_merge(mockserver_config, marker.kwargs))
+        own = MockServer(vendors=mockserver_vendors, **_merge(mockserver_config, marker.kwargs))
         own.start()
         server = own
     else:
@@ -249,32 +265,47 @@ def mockserver_journal(mockserver: MockServer) -> Journal:
     return mockserver.journal
 
 
-@pytest.fixture
-def mockserver_hume(mockserver: MockServer) -> HumeHandle:
-    """The Hume emulator of the test's server: URLs, key and official SDK clients."""
-    return HumeHandle(mockserver)
+def vendor_fixtures(vendor: VendorSpec) -> dict[str, Callable[..., Any]]:
+    """The fixtures of one vendor's handle: ``mock_<name>``, plus its older names, which
+    warn (``mockserver_<name>`` and the entry's ``fixture_aliases``).
+
+    The handle class (the entry's ``handle``) takes the test's server and has ``close()``,
+    called after the test.
+    """
+    name = f"mock_{vendor.name}"
+
+    @pytest.fixture(name=name)
+    def handle(mockserver: MockServer) -> Iterator[Any]:
+        made = vendor.load_handle()(mockserver)
+        try:
+            yield made
+        finally:
+            made.close()
+
+    handle.__doc__ = f"The {vendor.title} emulator of the test's server (its handle)."
+    fixtures: dict[str, Callable[..., Any]] = {name: handle}
+    for old in (f"mockserver_{vendor.name}", *vendor.fixture_aliases):
+        fixtures[old] = _alias(old, name)
+    return fixtures
 
 
-@pytest.fixture
-def hume(mockserver_hume: HumeHandle) -> HumeHandle:
-    """Short name of ``mockserver_hume`` (shadows the ``hume`` module inside the test)."""
-    return mockserver_hume
+def _alias(old: str, new: str) -> Callable[..., Any]:
+    @pytest.fixture(name=old)
+    def alias(request: pytest.FixtureRequest) -> Any:
+        warnings.warn(
+            f"the pytest fixture {old!r} is renamed {new!r}; the old name goes in the next release",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return request.getfixturevalue(new)
+
+    alias.__doc__ = f"Old name of ``{new}`` (deprecated)."
+    return alias
 
 
-@pytest.fixture
-def mockserver_behavioral(mockserver: MockServer) -> Iterator[BehavioralHandle]:
-    """The Behavioral Signals emulator of the test's server; SDK clients are closed after."""
-    handle = BehavioralHandle(mockserver)
-    try:
-        yield handle
-    finally:
-        handle.close()
-
-
-@pytest.fixture
-def behavioral(mockserver_behavioral: BehavioralHandle) -> BehavioralHandle:
-    """Short name of ``mockserver_behavioral``."""
-    return mockserver_behavioral
+for _vendor in default_vendors():
+    if _vendor.handle is not None:
+        globals().update(vendor_fixtures(_vendor))
 
 
 # -- server pool -----------------------------------------------------------------------------
@@ -288,10 +319,17 @@ class ServerPool:
 
     Args:
         max_servers: How many servers may run at once.
+        vendors: The registry entries the servers serve (default: the built-in vendors).
     """
 
-    def __init__(self, max_servers: int = MAX_POOLED_SERVERS) -> None:
+    def __init__(
+        self,
+        max_servers: int = MAX_POOLED_SERVERS,
+        *,
+        vendors: Sequence[VendorSpec] | None = None,
+    ) -> None:
         self.max_servers = max_servers
+        self._vendors = vendors
         self._servers: OrderedDict[str, MockServer] = OrderedDict()  # by config key, LRU last
         self._pinned: set[str] = set()  # keys never stopped before close()
 
@@ -300,9 +338,9 @@ class ServerPool:
         key = json.dumps(_merge({}, settings), sort_keys=True, default=repr)
         server = self._servers.get(key)
         if server is None:
-            from mockserver.server import MockServer
+            from mockserver.server import MockServer  # noqa: PLC0415  aiohttp, grpc: when used
 
-            server = MockServer(**settings)
+            server = MockServer(vendors=self._vendors, **settings)
             server.start()
             self._servers[key] = server
         self._servers.move_to_end(key)
@@ -329,167 +367,11 @@ class ServerPool:
         return len(self._servers)
 
 
-# -- vendor handles --------------------------------------------------------------------------
-
-
-class HumeHandle:
-    """Where and how to reach the Hume emulator, plus official SDK clients built for it.
-
-    Args:
-        server: A running server with the Hume emulator enabled.
-    """
-
-    def __init__(self, server: MockServer) -> None:
-        self.server = server
-
-    @property
-    def endpoint(self) -> HumeEndpoint:
-        """The emulator's :class:`~mockserver.vendors.hume.service.HumeEndpoint`."""
-        endpoint: HumeEndpoint = self.server.hume
-        return endpoint
-
-    @property
-    def url(self) -> str:
-        """WebSocket URL of ``/v0/stream/models``."""
-        return self.endpoint.url
-
-    @property
-    def base_url(self) -> str:
-        """``base_url`` for the Hume SDK (0.8.6 and later)."""
-        return self.endpoint.base_url
-
-    @property
-    def stream_url(self) -> str:
-        """``HumeClientEnvironment(stream=...)`` value."""
-        return self.endpoint.stream_url
-
-    @property
-    def ws_base_uri(self) -> str:
-        """``_api_ws_base_uri`` for the legacy ``HumeStreamClient``."""
-        return self.endpoint.ws_base_uri
-
-    @property
-    def api_key(self) -> str:
-        """The first accepted API key."""
-        return self.endpoint.api_key
-
-    @property
-    def api_keys(self) -> tuple[str, ...]:
-        """Every accepted API key."""
-        return self.endpoint.api_keys
-
-    @property
-    def headers(self) -> dict[str, str]:
-        """Handshake headers for a raw WebSocket client."""
-        return {"X-Hume-Api-Key": self.api_key}
-
-    def client(self, **kwargs: Any) -> HumeClient:
-        """A ``hume.HumeClient`` for the emulator (keyword arguments are passed on)."""
-        from hume import HumeClient
-
-        options: dict[str, Any] = {"api_key": self.api_key, "base_url": self.base_url}
-        return HumeClient(**{**options, **kwargs})
-
-    def async_client(self, **kwargs: Any) -> AsyncHumeClient:
-        """A ``hume.AsyncHumeClient`` for the emulator (keyword arguments are passed on)."""
-        from hume import AsyncHumeClient
-
-        options: dict[str, Any] = {"api_key": self.api_key, "base_url": self.base_url}
-        return AsyncHumeClient(**{**options, **kwargs})
-
-    def __repr__(self) -> str:
-        return f"<HumeHandle {self.url}>"
-
-
-class BehavioralHandle:
-    """Where and how to reach the Behavioral Signals emulator, plus SDK clients.
-
-    The SDK has no URL setting, so :meth:`client` enters
-    :func:`mockserver.redirect.behavioral_signals_redirect` and keeps it active until the
-    handle is closed (the fixture closes it after the test): sub-clients the SDK builds
-    lazily (``client.behavioral``, ``client.deepfakes``) reach the emulator too.
-
-    Args:
-        server: A running server with the Behavioral Signals emulator enabled.
-    """
-
-    def __init__(self, server: MockServer) -> None:
-        self.server = server
-        self._stack = contextlib.ExitStack()  # the active redirect, then client closers
-        self._redirected = False  # whether the redirect is active
-
-    @property
-    def endpoint(self) -> BehavioralEndpoint:
-        """The emulator's ``BehavioralEndpoint``."""
-        endpoint: BehavioralEndpoint = self.server.behavioral
-        return endpoint
-
-    @property
-    def grpc_target(self) -> str:
-        """``host:port`` of the insecure gRPC streaming API."""
-        return self.endpoint.grpc_target
-
-    @property
-    def rest_url(self) -> str:
-        """REST base URL including ``/v5``."""
-        return self.endpoint.rest_url
-
-    @property
-    def base_url(self) -> str:
-        """REST root (``/status``)."""
-        return self.endpoint.base_url
-
-    @property
-    def cid(self) -> int:
-        """The first project's id."""
-        return self.endpoint.cid
-
-    @property
-    def token(self) -> str:
-        """The first project's API token."""
-        return self.endpoint.token
-
-    def redirect(self) -> None:
-        """Point the ``behavioralsignals`` SDK at this emulator until the handle closes."""
-        if not self._redirected:
-            from mockserver.redirect import behavioral_signals_redirect
-
-            self._stack.enter_context(behavioral_signals_redirect(self.endpoint))
-            self._redirected = True
-
-    def client(
-        self, cid: int | None = None, token: str | None = None, **kwargs: Any
-    ) -> BehavioralClient:
-        """A ``behavioralsignals.Client`` for the emulator, closed after the test.
-
-        Args:
-            cid: Project id (default: the first configured project).
-            token: API token (default: that project's).
-            **kwargs: Passed to ``Client`` (``timeout``, ``upload_timeout``).
-        """
-        self.redirect()
-        from behavioralsignals import Client
-
-        sdk = Client(self.cid if cid is None else cid, token or self.token, **kwargs)
-        self._stack.callback(sdk.close)
-        return sdk
-
-    def close(self) -> None:
-        """Close the clients, then end the redirect."""
-        self._stack.close()
-        self._redirected = False
-
-    def __repr__(self) -> str:
-        return f"<BehavioralHandle grpc {self.grpc_target} rest {self.rest_url}>"
-
-
 # -- helpers ---------------------------------------------------------------------------------
 
 
 def _merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
     """Merge settings as dotted keys (nested and dotted forms may be mixed)."""
-    from mockserver.settings import flatten_mapping
-
     return {**flatten_mapping(base), **flatten_mapping(override)}
 
 
@@ -528,8 +410,6 @@ def _settle(server: MockServer, timeout: float = SETTLE_S) -> None:
 
 def _problems(server: MockServer) -> tuple[list[str], list[str]]:
     """Internal errors and unmet expectations: (one-line summaries, report lines)."""
-    from mockserver.errors import ServerFailure
-
     _settle(server)
     summary: list[str] = []
     lines: list[str] = []

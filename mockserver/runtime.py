@@ -9,7 +9,7 @@ from __future__ import annotations
 import itertools
 import logging
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,7 +18,8 @@ from .core.clock import Clock, MonotonicClock
 from .core.rng import SeedSource
 from .faults import FaultPlan
 from .journal import Journal
-from .scenario import ScenarioBook
+from .registry import VendorSpec, default_vendors, fault_catalogue
+from .scenario import ScenarioBook, ScenarioFormat
 
 __all__ = ["ConnectionRecord", "Runtime"]
 
@@ -37,13 +38,16 @@ class ConnectionRecord:
 
 
 class Runtime:
-    """Clock, seed, journal, worker threads and failure log of one server.
+    """Clock, seed, journal, faults, scenarios, worker threads and failure log of one server.
 
     Args:
         seed: Seed of every generated value.
         clock: Monotonic clock (injectable for tests).
         journal_max_entries: Journal capacity (0 = unlimited).
         workers: Threads for CPU-heavy media work (decoding, face detection).
+        vendors: The registry entries served (default: the built-in vendors): their
+            fault contributions, scenario parts and secrets.
+        settings: Each vendor's settings object, by name (for its scenario part).
     """
 
     def __init__(
@@ -53,12 +57,20 @@ class Runtime:
         clock: Clock | None = None,
         journal_max_entries: int = 100_000,
         workers: int = 4,
+        vendors: Sequence[VendorSpec] | None = None,
+        settings: Mapping[str, Any] | None = None,
     ) -> None:
+        registry = default_vendors() if vendors is None else tuple(vendors)
+        self.vendors = registry
         self.clock: Clock = clock or MonotonicClock()
         self.seeds = SeedSource(seed)
-        self.journal = Journal(self.clock.now, max_entries=journal_max_entries)
-        self.faults = FaultPlan(self.seeds)  # active faults (adapters consult it)
-        self.scenarios = ScenarioBook()  # active scenarios (sessions consult it)
+        secrets = [name for vendor in registry for name in vendor.secrets]
+        self.journal = Journal(self.clock.now, max_entries=journal_max_entries, secrets=secrets)
+        self.faults = FaultPlan(
+            self.seeds, fault_catalogue(registry)
+        )  # active faults (connections ask it)
+        # active scenarios (sessions consult them)
+        self.scenarios = ScenarioBook(ScenarioFormat(registry), settings)
         self._workers = workers
         self._executor: ThreadPoolExecutor | None = None  # created on first use
         self._lock = threading.Lock()  # guards the fields below

@@ -15,16 +15,17 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import threading
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Sequence
 from types import TracebackType
 from typing import Any, Protocol, TypeVar
 
+from .admin import AdminService
 from .config import ServerConfig
 from .core.clock import Clock
 from .errors import MockServerError, ServerFailure
 from .journal import Journal
+from .registry import VendorSpec
 from .runtime import ConnectionRecord, Runtime
-from .vendors import VENDORS
 
 __all__ = ["MockServer"]
 
@@ -46,19 +47,31 @@ class Service(Protocol):
 class MockServer:
     """All enabled emulators of one configuration.
 
+    Each vendor's endpoint is an attribute named after the vendor (``server.hume.url``,
+    ``server.behavioral.grpc_target``).
+
     Args:
         config: A resolved configuration. If omitted, ``overrides`` are resolved as Python
             values (nested like ``hume={"api_keys": ["k"]}`` or dotted) with every port
             defaulting to 0.
         clock: Monotonic clock override (tests).
+        vendors: The registry entries to serve when ``config`` is omitted (default: the
+            built-in vendors).
     """
 
     def __init__(
-        self, config: ServerConfig | None = None, *, clock: Clock | None = None, **overrides: Any
+        self,
+        config: ServerConfig | None = None,
+        *,
+        clock: Clock | None = None,
+        vendors: Sequence[VendorSpec] | None = None,
+        **overrides: Any,
     ) -> None:
         if config is None:
-            config = ServerConfig.resolve(python_values=overrides, ephemeral_ports=True)
-        elif overrides:
+            config = ServerConfig.resolve(
+                python_values=overrides, ephemeral_ports=True, vendors=vendors
+            )
+        elif overrides or vendors is not None:
             raise TypeError("pass either a ServerConfig or keyword settings, not both")
         self.config = config
         self.runtime = Runtime(
@@ -66,6 +79,8 @@ class MockServer:
             clock=clock,
             journal_max_entries=config.journal_max_entries,
             workers=config.workers,
+            vendors=config.registry,
+            settings=config.vendors,
         )
         self._services: dict[str, Service] = {}
         self._loop: asyncio.AbstractEventLoop | None = None  # loop the listeners run on
@@ -81,19 +96,16 @@ class MockServer:
         return self.runtime.journal
 
     @property
-    def hume(self) -> Any:
-        """The Hume endpoint (:class:`~mockserver.vendors.hume.service.HumeEndpoint`)."""
-        return self._service("hume").endpoint
-
-    @property
     def admin(self) -> Any:
         """The admin API endpoint (``AdminEndpoint``: url, port, token_required)."""
         return self._service("admin").endpoint
 
-    @property
-    def behavioral(self) -> Any:
-        """The Behavioral Signals endpoint (``BehavioralEndpoint``: grpc_target, rest_url...)."""
-        return self._service("behavioral").endpoint
+    def __getattr__(self, name: str) -> Any:
+        """``server.<vendor>``: that vendor's endpoint (URLs, ports, credentials)."""
+        config = self.__dict__.get("config")
+        if config is not None and any(v.name == name for v in config.registry):
+            return self._service(name).endpoint
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     def service(self, name: str) -> Any:
         """The running service of vendor ``name``."""
@@ -123,9 +135,9 @@ class MockServer:
             raise MockServerError("the server is already running")
         self._loop = asyncio.get_running_loop()
         try:
-            for vendor in VENDORS:
+            for vendor in self.config.registry:
                 settings = self.config.vendor(vendor.name)
-                if not getattr(settings, "enabled", True):
+                if not vendor.enabled(settings):
                     continue
                 service = vendor.load_service()(
                     settings, host=self.config.host, runtime=self.runtime
@@ -133,8 +145,6 @@ class MockServer:
                 await service.start()
                 self._services[vendor.name] = service
             if self.config.admin_enabled:
-                from .admin import AdminService
-
                 admin = AdminService(
                     host=self.config.host,
                     port=self.config.admin_port,

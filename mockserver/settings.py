@@ -9,16 +9,30 @@ name where the bad value came from.
 
 from __future__ import annotations
 
+import dataclasses
 import math
+import typing
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any, Literal
+from dataclasses import dataclass, field
+from typing import Any, Literal, TypeVar
 
 from mockserver.errors import ConfigError
 
-__all__ = ["Setting", "SettingKind", "describe", "flatten_mapping", "markdown_table", "resolve"]
+__all__ = [
+    "Setting",
+    "SettingKind",
+    "build_settings",
+    "describe",
+    "flatten_mapping",
+    "markdown_table",
+    "resolve",
+    "setting",
+    "settings_table",
+]
 
 SettingKind = Literal["int", "float", "str", "bool", "list", "choice"]
+
+T = TypeVar("T")
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
@@ -224,3 +238,80 @@ def markdown_table(settings: Iterable[Setting]) -> str:
     ]
     lines += [f"| `{f}` | `{e}` | `{d}` | {h} |" for f, e, d, h in describe(settings)]
     return "\n".join(lines)
+
+
+# -- declaring a settings class ------------------------------------------------------------
+
+
+def setting(
+    default: Any,
+    help: str,
+    *,
+    flag: str | None = None,
+    choices: tuple[str, ...] = (),
+    minimum: float | None = None,
+    maximum: float | None = None,
+    metavar: str | None = None,
+    item_check: str | None = None,
+) -> Any:
+    """Declare one field of a settings dataclass: its default and how users set it.
+
+    The field's type gives the kind (``bool``, ``int``, ``float``, ``str``, or a
+    ``tuple[str, ...]`` list); a ``str`` with ``choices`` is a choice. The dataclass is the
+    one source of defaults: :func:`settings_table` derives the flags, environment
+    variables and TOML keys from it.
+    """
+    meta = {
+        "help": help,
+        "flag": flag,
+        "choices": choices,
+        "minimum": minimum,
+        "maximum": maximum,
+        "metavar": metavar,
+        "item_check": item_check,
+    }
+    return field(default=default, metadata={"setting": meta})
+
+
+_KINDS: dict[Any, SettingKind] = {
+    bool: "bool",
+    int: "int",
+    float: "float",
+    str: "str",
+    tuple[str, ...]: "list",
+}
+
+
+def settings_table(cls: type, prefix: str) -> tuple[Setting, ...]:
+    """The :class:`Setting` rows of a settings dataclass declared with :func:`setting`,
+    with keys ``<prefix>.<field>`` in field order."""
+    hints = typing.get_type_hints(cls)
+    rows: list[Setting] = []
+    for f in dataclasses.fields(cls):
+        meta = f.metadata.get("setting")
+        if meta is None:
+            continue
+        kind = _KINDS[hints[f.name]]
+        if kind == "str" and meta["choices"]:
+            kind = "choice"
+        rows.append(
+            Setting(
+                key=f"{prefix}.{f.name}",
+                kind=kind,
+                default=f.default,
+                help=meta["help"],
+                flag=meta["flag"],
+                choices=meta["choices"],
+                minimum=meta["minimum"],
+                maximum=meta["maximum"],
+                metavar=meta["metavar"],
+                item_check=meta["item_check"],
+            )
+        )
+    return tuple(rows)
+
+
+def build_settings(cls: type[T], prefix: str, values: Mapping[str, Any]) -> T:
+    """An instance of ``cls`` from resolved values keyed ``<prefix>.<field>``."""
+    start = prefix + "."
+    return cls(**{k[len(start) :]: v for k, v in values.items() if k.startswith(start)})

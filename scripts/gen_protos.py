@@ -28,6 +28,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from grpc_tools import protoc
+
 __all__ = ["GENERATED_PACKAGE", "compare", "generate", "main"]
 
 REPO = Path(__file__).resolve().parent.parent
@@ -96,7 +98,6 @@ _POOL_IMPORT = f"from {GENERATED_PACKAGE} import POOL as _POOL, build_messages a
 
 
 def _run_protoc(out: Path, protos: list[Path]) -> None:
-    from grpc_tools import protoc
 
     wkt = importlib.resources.files("grpc_tools") / "_proto"
     args = [

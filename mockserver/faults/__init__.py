@@ -1,33 +1,45 @@
-"""Fault injection: small composable faults applied at the transport boundary.
+"""Fault injection: small typed faults applied at the transport boundary.
 
-A :class:`FaultPlan` (one per server, owned by the runtime) holds the active faults, loaded
-from data (``schemas/fault.schema.json``; catalogue in ``docs/faults.md``). The adapters ask
-it, at each step of a connection, which faults fire and carry out the resulting
-:mod:`~mockserver.faults.actions`; sessions never know. Every frame a fault produced or
-altered is journaled with ``fault`` set to the fault's name.
+Each fault type is one class (:mod:`.types`, or a vendor's own through its registry entry)
+whose fields are its parameters and whose methods are what it does; the JSON Schema of a
+definition is generated from them (:mod:`.schema`). A :class:`FaultPlan` (one per server,
+owned by the runtime) holds the active faults, loaded from data. For each connection,
+:class:`~.connection.ConnectionFaults` decides which faults fire at each step, and
+:class:`~mockserver.core.connection.Connection` merges those decisions with the vendor
+session's own events into the actions an adapter performs; sessions never know. Every
+frame a fault produced or altered is journaled with ``fault`` set to the fault's name.
 """
 
 from __future__ import annotations
 
-from .actions import Abort, Action, Close, Delay, Drop, Hang, Note, Reject, Send
-from .catalogue import FAULT_TYPES, FaultType
+from mockserver.core.actions import Abort, Action, Close, Delay, Drop, Hang, Note, Reject, Send
+
+from .connection import ConnectionFaults
+from .model import Catalogue, Fault, Meter, NullMeter, VendorFaults
 from .plan import ActiveFault, FaultPlan
-from .spec import FaultSpec, Trigger
+from .spec import FaultDefinitionError, FaultSpec, Trigger
+from .types import GENERIC_TYPES
 
 __all__ = [
-    "FAULT_TYPES",
+    "GENERIC_TYPES",
     "Abort",
     "Action",
     "ActiveFault",
+    "Catalogue",
     "Close",
+    "ConnectionFaults",
     "Delay",
     "Drop",
+    "Fault",
+    "FaultDefinitionError",
     "FaultPlan",
     "FaultSpec",
-    "FaultType",
     "Hang",
+    "Meter",
     "Note",
+    "NullMeter",
     "Reject",
     "Send",
     "Trigger",
+    "VendorFaults",
 ]

@@ -10,7 +10,9 @@ The adapter calls, in this order of a connection's life:
 * :meth:`ConnectionFaults.next_deadline` / :meth:`ConnectionFaults.tick` for timed
   triggers (``after_s``, ``idle_s``).
 
-Each returns :mod:`~mockserver.faults.actions` to perform in order. Points where an
+Each returns :mod:`~mockserver.core.actions` to perform in order. The
+:class:`~mockserver.core.connection.Connection` calls these (it is the only caller) and
+merges them with the session's events. Points where an
 *ending* fault (close, drop, gRPC abort, hang...) is evaluated follow from its trigger:
 ``message`` -> instead of that message; ``after_results`` -> at start, around every message
 and before the session's end; ``after_audio_s`` -> after client messages; ``after_s`` /
@@ -23,23 +25,23 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from .actions import Abort, Action, Close, Delay, Drop, Hang, Note, Send
-from .catalogue import default_inactivity_reason, rst_stream_status
-from .meters import AudioMeter
-from .mutations import malformed, replaced, wrong_types
+from mockserver.core.actions import Action, Delay, Note, Send
 
-if TYPE_CHECKING:
-    from .plan import ActiveFault, FaultPlan
+from .model import Fault
+from .plan import ActiveFault, FaultPlan
+from .types import (
+    DelayFault,
+    DiscardFault,
+    DuplicateFault,
+    EndingFault,
+    ReorderFault,
+    RewriteFault,
+    SlowConsumerFault,
+)
 
 __all__ = ["ConnectionFaults"]
-
-_MUTATIONS: dict[str, Callable[[str, Any], str]] = {
-    "malformed_json": malformed,
-    "wrong_types": wrong_types,
-    "replace": replaced,
-}
 
 # Points of a connection's life where faults are evaluated (also keys of their randomness).
 START, READ, INBOUND, BEFORE_SEND, AFTER_SEND, END, TIMER = (
@@ -95,7 +97,7 @@ class ConnectionFaults:
         self._inbound = 0  # client messages received
         self._outbound = 0  # session messages seen by outbound()
         self._handled = 0  # session messages fully handled (sent, discarded or held)
-        self._meter = AudioMeter(vendor)
+        self._meter = plan.vendor(vendor).meter()
         self._held: list[tuple[str, str]] = []  # (text, fault) held back by reorder
         self._timers_done: set[tuple[ActiveFault, int]] = set()  # evaluated timed triggers
         self.ended = False  # an ending fault fired
@@ -128,7 +130,7 @@ class ConnectionFaults:
         if w.method is not None and (self.method is None or self.method.upper() != w.method):
             return False
         if w.message is not None:
-            anchor = READ if fault.spec.type == "slow_consumer" else BEFORE_SEND
+            anchor = READ if isinstance(fault.spec.fault, SlowConsumerFault) else BEFORE_SEND
             if point != anchor or index != w.message:
                 return False
         if w.after_results is not None and self._handled < w.after_results:
@@ -154,7 +156,9 @@ class ConnectionFaults:
         now = self._clock()
         total, names = 0.0, []
         for fault in faults:
-            if fault.spec.type != "slow_consumer" or not self._holds(fault, READ, self._reads, now):
+            if not isinstance(fault.spec.fault, SlowConsumerFault) or not self._holds(
+                fault, READ, self._reads, now
+            ):
                 continue
             if self._plan.fire(fault, self.number, READ, self._reads):
                 total += self._plan.delay(fault, self.number, READ, self._reads).seconds
@@ -185,7 +189,7 @@ class ConnectionFaults:
         actions: list[Action] = []
         for fault in faults:
             if (
-                fault.spec.type == "delay"
+                isinstance(fault.spec.fault, DelayFault)
                 and self._holds(fault, BEFORE_SEND, number, now)
                 and self._plan.fire(fault, self.number, BEFORE_SEND, number)
             ):
@@ -213,35 +217,40 @@ class ConnectionFaults:
             f
             for f in faults
             if f.spec.kind == "message"
-            and f.spec.type != "delay"
+            and not isinstance(f.spec.fault, DelayFault)
             and self._holds(f, BEFORE_SEND, number, now)
         ]
 
-        def fires(fault_type: str) -> Iterator[ActiveFault]:  # lazily: firing counts
+        def fires(fault_type: type[Fault]) -> Iterator[ActiveFault]:  # lazily: firing counts
             fire = self._plan.fire
             return (
                 f
                 for f in candidates
-                if f.spec.type == fault_type and fire(f, self.number, BEFORE_SEND, number)
+                if isinstance(f.spec.fault, fault_type)
+                and fire(f, self.number, BEFORE_SEND, number)
             )
 
-        discarded = next(fires("discard"), None)
+        discarded = next(fires(DiscardFault), None)
         if discarded is not None:
             return [Note("discard", _describe(payload), discarded.spec.name)]
         text, altered = payload, list(delayed)
         for fault in candidates:
-            mutate = _MUTATIONS.get(fault.spec.type)
-            if mutate is not None and self._plan.fire(fault, self.number, BEFORE_SEND, number):
-                text = mutate(text, fault.spec.params)
+            rewriter = fault.spec.fault
+            if isinstance(rewriter, RewriteFault) and self._plan.fire(
+                fault, self.number, BEFORE_SEND, number
+            ):
+                text = rewriter.rewrite(text)
                 altered.append(fault.spec.name)
         name = "+".join(altered) or None
-        held = next(fires("reorder"), None)
+        held = next(fires(ReorderFault), None)
         if held is not None:
             self._held.append((text, "+".join([*altered, held.spec.name])))
             return [Note("hold", _describe(text), held.spec.name)]
         actions: list[Action] = [Send(text, name)]
-        for fault in fires("duplicate"):
-            actions.extend(Send(text, fault.spec.name) for _ in range(fault.spec.param("count", 1)))
+        for fault in fires(DuplicateFault):
+            duplicate = fault.spec.fault
+            assert isinstance(duplicate, DuplicateFault)
+            actions.extend(Send(text, fault.spec.name) for _ in range(duplicate.count))
         actions.extend(Send(held_text, held_name) for held_text, held_name in self._held)
         self._held.clear()
         return actions
@@ -315,26 +324,10 @@ class ConnectionFaults:
                 return [self._end_action(fault)]
         return []
 
-    @staticmethod
-    def _end_action(fault: ActiveFault) -> Action:
-        spec, name = fault.spec, fault.spec.name
-        if spec.type == "close":
-            return Close(int(spec.param("code", 1011)), str(spec.param("reason", "")), name)
-        if spec.type == "drop":
-            return Drop(name)
-        if spec.type == "inactivity_close":
-            return Close(1000, str(spec.param("reason", default_inactivity_reason())), name)
-        if spec.type == "grpc_abort":
-            return Abort(str(spec.param("status", "UNAVAILABLE")), str(spec.param("details", "")),
-                         name)  # fmt: skip
-        if spec.type == "grpc_reset":
-            status, details = rst_stream_status(int(spec.param("http2_error", 2)))
-            return Abort(status, details, name)
-        if spec.type == "grpc_deadline":
-            return Abort("DEADLINE_EXCEEDED", "Deadline Exceeded", name)
-        if spec.type == "grpc_hang":
-            return Hang(name)
-        raise AssertionError(f"not an ending fault: {spec.type}")
+    def _end_action(self, fault: ActiveFault) -> Action:
+        ending = fault.spec.fault
+        assert isinstance(ending, EndingFault)
+        return ending.action(fault.spec.name, self._plan.vendor(self.vendor))
 
 
 def _describe(payload: Any) -> Any:

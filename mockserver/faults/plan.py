@@ -1,22 +1,25 @@
-"""The set of active faults of one server, and the decisions the adapters ask it for."""
+"""The set of active faults of one server, and the decisions every step asks it for.
+
+:class:`FaultPlan` holds the loaded faults (thread-safe) and decides firing (seeded
+probability, ``times``) and delays. The per-connection logic is in
+:mod:`.connection` (:class:`~.connection.ConnectionFaults`), the per-request logic in
+:mod:`.rest`; both take the plan, the plan knows neither.
+"""
 
 from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from mockserver.core.actions import Delay, Reject
 from mockserver.core.rng import SeedSource
 
-from .actions import Delay, Reject
-from .catalogue import VENDOR_TRANSPORTS, default_handshake_body
-from .spec import FaultSpec, parse_fault
-
-if TYPE_CHECKING:
-    from .connection import ConnectionFaults
-    from .rest import HttpDecision
+from .model import Catalogue, VendorFaults
+from .spec import FaultParser, FaultSpec
+from .types import HandshakeRejectFault, TimedFault
 
 __all__ = ["ActiveFault", "FaultPlan"]
 
@@ -33,19 +36,24 @@ class ActiveFault:
 class FaultPlan:
     """Active faults; thread-safe. Cleared by ``MockServer.reset()``.
 
-    Adapters ask it, at each step of a connection, what to do: :meth:`handshake`,
-    :meth:`connection` (WebSocket and gRPC) and :meth:`http_request`. Faults added while
-    connections are open apply to their next steps.
+    Faults added while connections are open apply to their next steps.
 
     Args:
         seeds: Seeded randomness (random delays, probabilistic triggers).
+        catalogue: The fault types and vendors of the server.
     """
 
-    def __init__(self, seeds: SeedSource) -> None:
+    def __init__(self, seeds: SeedSource, catalogue: Catalogue) -> None:
         self._seeds = seeds
+        self.catalogue = catalogue
+        self.parser = FaultParser(catalogue)
         self._lock = threading.Lock()  # guards _faults (replaced, never mutated) and fired
         self._faults: tuple[ActiveFault, ...] = ()  # in load order
         self._next_index = 0  # index of the next loaded fault
+
+    def vendor(self, name: str) -> VendorFaults:
+        """What vendor ``name`` contributes (texts, meter)."""
+        return self.catalogue.vendors[name]
 
     # -- management -------------------------------------------------------------------------
 
@@ -55,12 +63,14 @@ class FaultPlan:
         All or nothing: if one definition is invalid, none is added.
 
         Raises:
-            ScenarioError: ``fault <i>: <field>: <problem>`` (``i`` indexes ``specs``).
+            FaultDefinitionError: ``fault <i>: <field>: <problem>`` (``i`` indexes ``specs``).
         """
         items = list(specs)
         while True:  # validate outside the lock (adapters keep firing meanwhile)
             start = self._next_index
-            parsed = [parse_fault(raw, i, position=start + i + 1) for i, raw in enumerate(items)]
+            parsed = [
+                self.parser.parse(raw, i, position=start + i + 1) for i, raw in enumerate(items)
+            ]
             with self._lock:
                 if self._next_index != start:
                     continue  # another load or a clear came first: number them again
@@ -95,10 +105,10 @@ class FaultPlan:
     def applicable(self, vendor: str, transport: str) -> tuple[ActiveFault, ...]:
         """Active faults that can act on ``transport`` of ``vendor``, in load order."""
         faults = self._faults
-        if not faults or transport not in VENDOR_TRANSPORTS.get(vendor, ()):
+        if not faults or transport not in self.catalogue.vendor_transports(vendor):
             return ()  # e.g. the admin API: never
         return tuple(
-            f for f in faults if transport in f.spec.transports and f.spec.vendor in (None, vendor)
+            f for f in faults if transport in f.spec.transports and vendor in f.spec.vendors
         )
 
     def fire(self, fault: ActiveFault, number: int, point: str, index: int) -> bool:
@@ -120,68 +130,27 @@ class FaultPlan:
         return True
 
     def delay(self, fault: ActiveFault, number: int, point: str, index: int) -> Delay:
-        """The delay of a ``delay``/``slow_consumer`` fault (random ones are seeded)."""
-        params = fault.spec.params
-        if "seconds" in params:
-            seconds = float(params["seconds"])
-        else:
-            low, high = float(params["min_seconds"]), float(params["max_seconds"])
-            u = self._seeds.uniform("fault-delay", fault.index, number, point, index)
-            seconds = low + (high - low) * u
-        return Delay(seconds, fault.spec.name)
+        """The delay of a timed fault (random ones are seeded)."""
+        timed = fault.spec.fault
+        assert isinstance(timed, TimedFault)
+        uniform = 0.0
+        if timed.seconds is None:
+            uniform = self._seeds.uniform("fault-delay", fault.index, number, point, index)
+        return Delay(timed.delay_s(uniform), fault.spec.name)
 
     def handshake(self, vendor: str, number: int) -> Reject | None:
         """A ``handshake_reject`` firing for WebSocket connection ``number``, or None."""
         for fault in self.applicable(vendor, "websocket"):
-            spec = fault.spec
-            if spec.type != "handshake_reject":
+            typed = fault.spec.fault
+            if not isinstance(typed, HandshakeRejectFault):
                 continue
-            if spec.when.connection is not None and number not in spec.when.connection:
+            if fault.spec.when.connection is not None and number not in fault.spec.when.connection:
                 continue
             if self.fire(fault, number, "handshake", 1):
-                status = int(spec.params["status"])
-                body = spec.params.get("body")
-                if body is None:
-                    return Reject(status, default_handshake_body(status), "application/json",
-                                  spec.name)  # fmt: skip
-                if isinstance(body, str):
-                    return Reject(status, body, _content_type(body), spec.name)
-                return Reject(status, json.dumps(body), "application/json", spec.name)
+                return typed.reject(fault.spec.name, self.vendor(vendor))
         return None
-
-    def connection(
-        self,
-        vendor: str,
-        transport: str,
-        number: int,
-        *,
-        clock: Callable[[], float],
-        method: str | None = None,
-    ) -> ConnectionFaults:
-        """The fault state of one WebSocket connection or gRPC call."""
-        from .connection import ConnectionFaults
-
-        return ConnectionFaults(
-            self, vendor=vendor, transport=transport, number=number, clock=clock, method=method
-        )
-
-    def http_request(self, vendor: str, number: int, method: str, path: str) -> HttpDecision:
-        """What the faults do to HTTP request ``number`` (answer, delay, submission)."""
-        from .rest import NO_FAULT, decide
-
-        if not self._faults:
-            return NO_FAULT
-        return decide(self, vendor, number, method, path)
 
 
 def _copy(definition: Mapping[str, Any]) -> dict[str, Any]:
     copied: dict[str, Any] = json.loads(json.dumps(definition))
     return copied
-
-
-def _content_type(body: str) -> str:
-    try:
-        json.loads(body)
-    except ValueError:
-        return "text/plain; charset=utf-8"
-    return "application/json"

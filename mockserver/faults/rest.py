@@ -1,22 +1,46 @@
-"""Fault decisions for one HTTP request: an error answer, a delay, process outcomes."""
+"""Fault decisions for one HTTP request: an error answer, a delay, job submissions.
+
+A *submission* fault (a vendor's type, e.g. the outcome of a batch job) acts on whatever
+job the request's handler submits. The HTTP adapter runs the handler inside
+:meth:`HttpDecision.submission`, which sets :data:`SUBMISSION`; a vendor's job store calls
+:func:`on_submission` when it creates a job. Neither the store nor this module knows the
+other's types: the store passes its job as an opaque ``subject`` to the fault's
+:meth:`SubmissionFault.apply`.
+"""
 
 from __future__ import annotations
 
 import contextlib
-import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from .actions import Delay, Reject
-from .catalogue import default_process_message, rest_error_body
+from mockserver.core.actions import Delay, Reject
 
-if TYPE_CHECKING:
-    from mockserver.vendors.behavioral.processes import ProcessStore, ProcessView
+from .plan import ActiveFault, FaultPlan
+from .types import DelayFault, HttpErrorFault, SubmissionFault
 
-    from .plan import ActiveFault, FaultPlan
+__all__ = [
+    "NO_FAULT",
+    "SUBMISSION",
+    "HttpDecision",
+    "decide",
+    "on_submission",
+]
 
-__all__ = ["NO_FAULT", "HttpDecision", "decide"]
+#: Set while a request's handler runs: ``(job name, subject)`` -> None.
+SUBMISSION: ContextVar[Callable[[str | None, Any], None] | None] = ContextVar(
+    "mockserver_submission", default=None
+)
+
+
+def on_submission(name: str | None, subject: Any) -> None:
+    """A vendor's store created a job named ``name``: let the request's submission faults
+    act on it (nothing happens outside a faulted request)."""
+    hook = SUBMISSION.get()
+    if hook is not None:
+        hook(name, subject)
 
 
 @dataclass(frozen=True)
@@ -26,8 +50,7 @@ class HttpDecision:
     Attributes:
         reject: Answer this instead of running the handler (``http_error``).
         delays: Wait this long before answering (``delay``).
-        submission_faults: ``process_outcome`` faults that may act on a process the
-            request creates.
+        submission_faults: Submission faults that may act on a job the request creates.
         plan: The plan (fires the submission faults).
         number: The request's number.
     """
@@ -50,34 +73,27 @@ class HttpDecision:
 
     @contextlib.contextmanager
     def submission(self) -> Iterator[None]:
-        """Context in which the request's handler runs (on its worker thread): makes a
-        process it submits fail or stay pending as the ``process_outcome`` faults say."""
+        """Context in which the request's handler runs (on its worker thread)."""
         if not self.submission_faults or self.plan is None:
             yield
             return
-        from mockserver.vendors.behavioral.processes import SUBMIT_HOOK
-
-        token = SUBMIT_HOOK.set(self._on_submit)
+        token = SUBMISSION.set(self._on_submit)
         try:
             yield
         finally:
-            SUBMIT_HOOK.reset(token)
+            SUBMISSION.reset(token)
 
-    def _on_submit(self, store: ProcessStore, view: ProcessView) -> None:
+    def _on_submit(self, name: str | None, subject: Any) -> None:
         assert self.plan is not None
         for fault in self.submission_faults:
             pattern = fault.spec.when.name
-            if pattern is not None and not pattern.search(view.name or ""):
+            if pattern is not None and not pattern.search(name or ""):
                 continue
             if not self.plan.fire(fault, self.number, "submit", 1):
                 continue
-            stay = fault.spec.params.get("stay")
-            if stay is not None:
-                store.hold(view.pid, 0 if stay == "pending" else 1)
-            else:
-                status = int(fault.spec.params["status"])
-                message = fault.spec.params.get("message", default_process_message(status))
-                store.set_outcome(view.pid, status, str(message))
+            typed = fault.spec.fault
+            assert isinstance(typed, SubmissionFault)
+            typed.apply(subject)
             return
 
 
@@ -94,21 +110,23 @@ def _matches(fault: ActiveFault, number: int, method: str, path: str) -> bool:
 
 
 def decide(plan: FaultPlan, vendor: str, number: int, method: str, path: str) -> HttpDecision:
-    """Evaluate the faults for HTTP request ``number`` (``<vendor>-http-<number>``)."""
+    """Evaluate the faults for HTTP request ``number`` of ``vendor``."""
+    if not plan:
+        return NO_FAULT
     reject: Reject | None = None
     delays: list[Delay] = []
     submissions: list[ActiveFault] = []
     for fault in plan.applicable(vendor, "http"):
         if not _matches(fault, number, method, path):
             continue
-        kind = fault.spec.type
-        if kind == "http_error" and reject is None:
+        typed = fault.spec.fault
+        if isinstance(typed, HttpErrorFault) and reject is None:
             if plan.fire(fault, number, "request", 1):
-                reject = _error(fault)
-        elif kind == "delay":
+                reject = typed.reject(fault.spec.name, plan.vendor(vendor))
+        elif isinstance(typed, DelayFault):
             if plan.fire(fault, number, "request", 1):
                 delays.append(plan.delay(fault, number, "request", 1))
-        elif kind == "process_outcome":
+        elif isinstance(typed, SubmissionFault):
             submissions.append(fault)
     if reject is None and not delays and not submissions:
         return NO_FAULT
@@ -119,10 +137,3 @@ def decide(plan: FaultPlan, vendor: str, number: int, method: str, path: str) ->
         plan=plan,
         number=number,
     )
-
-
-def _error(fault: ActiveFault) -> Reject:
-    params: dict[str, Any] = dict(fault.spec.params)
-    status = int(params["status"])
-    body = rest_error_body(status, params.get("message"), params.get("details"))
-    return Reject(status, json.dumps(body), "application/json", fault.spec.name)

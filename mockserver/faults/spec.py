@@ -1,14 +1,14 @@
 """Fault definitions as data: parsing and validation into :class:`FaultSpec`.
 
-A definition is a JSON object (``schemas/fault.schema.json``), e.g.
-``{"vendor": "hume", "type": "close", "code": 4000, "when": {"message": 3}}``. Validation
-runs the schema plus checks a schema cannot express, and reports the first problem as
+A definition is a JSON object, e.g. ``{"vendor": "hume", "type": "close", "code": 4000,
+"when": {"message": 3}}``, validated against the schema generated from the fault types
+(:mod:`.schema`) plus checks a schema cannot express. The first problem is reported as
 ``fault <index>: <field>: <message>``.
 """
 
 from __future__ import annotations
 
-import functools
+import dataclasses
 import json
 import re
 from collections.abc import Mapping
@@ -17,14 +17,14 @@ from typing import TYPE_CHECKING, Any
 
 from mockserver.errors import ScenarioError
 
-from .catalogue import EVALUABLE_TRIGGERS, FAULT_TYPES, TRANSPORTS, VENDOR_TRANSPORTS, FaultType
+from .model import EVALUABLE_TRIGGERS, TRANSPORTS, Catalogue, Fault, Kind
+from .schema import fault_schema
 
 if TYPE_CHECKING:
     import jsonschema
 
-__all__ = ["SCHEMA_NAME", "FaultDefinitionError", "FaultSpec", "Trigger", "parse_fault"]
+__all__ = ["FaultDefinitionError", "FaultParser", "FaultSpec", "Trigger"]
 
-SCHEMA_NAME = "fault.schema.json"
 _BASE_KEYS = ("name", "vendor", "transport", "type", "when")
 
 
@@ -57,7 +57,7 @@ class Trigger:
         times: Fire at most this many times in total.
         path: Regular expression searched in the HTTP path.
         method: HTTP method or gRPC method name (case-insensitive).
-        name: Regular expression searched in a submitted process's name.
+        name: Regular expression searched in a submitted job's name.
     """
 
     connection: frozenset[int] | None = None
@@ -80,156 +80,182 @@ class FaultSpec:
 
     Attributes:
         name: Name recorded in the journal (``JournalEntry.fault``).
-        type: Catalogue entry name.
-        vendor: Vendor it is limited to, or None.
+        fault: The typed fault (its class is the type, its fields the parameters).
+        vendor: Vendor it was limited to, or None.
+        vendors: The vendors it acts on (``vendor``, or every vendor the type suits).
         transports: Transports it applies on (after vendor/transport/trigger filtering).
         when: Its trigger.
-        params: Type parameters, as given.
         definition: The definition as stored (JSON object; ``name`` filled in).
     """
 
     name: str
-    type: str
+    fault: Fault
     vendor: str | None
+    vendors: frozenset[str]
     transports: frozenset[str]
     when: Trigger
-    params: Mapping[str, Any]
     definition: Mapping[str, Any]
 
     @property
-    def kind(self) -> str:
-        return FAULT_TYPES[self.type].kind
+    def type(self) -> str:
+        return self.fault.type
 
-    def param(self, key: str, default: Any = None) -> Any:
-        return self.params.get(key, default)
+    @property
+    def kind(self) -> Kind:
+        return self.fault.kind
 
 
-def parse_fault(raw: Any, index: int, *, position: int) -> FaultSpec:
-    """Validate one definition. ``index`` is its position in the caller's list (for
-    messages); ``position`` its 1-based position in the plan (default name
-    ``<type>-<position>``).
+class FaultParser:
+    """Validates definitions against one catalogue (the JSON Schema is built on first use).
 
-    Raises:
-        FaultDefinitionError: ``fault <index>: <field>: <problem>``.
+    Args:
+        catalogue: The fault types and vendors of a server.
     """
 
-    def fail(where: str, problem: str) -> FaultDefinitionError:
-        return FaultDefinitionError(index, where, problem)
+    def __init__(self, catalogue: Catalogue) -> None:
+        self.catalogue = catalogue
+        self._validator: jsonschema.protocols.Validator | None = None
 
-    if not isinstance(raw, Mapping):
-        raise FaultDefinitionError(index, None, f"must be an object, got {type(raw).__name__}")
-    kind_name = raw.get("type")
-    if kind_name is None:
-        raise fail("type", "is required")
-    if not isinstance(kind_name, str) or kind_name not in FAULT_TYPES:
-        raise fail("type", f"unknown fault type {kind_name!r} (known: {', '.join(FAULT_TYPES)})")
-    ftype = FAULT_TYPES[kind_name]
-    for key in raw:
-        if key not in _BASE_KEYS and key not in ftype.params:
-            allowed = ", ".join(sorted(ftype.params)) or "none"
-            raise fail(str(key), f"not a parameter of {kind_name!r} (its parameters: {allowed})")
-    when_raw = raw.get("when", {})
-    if isinstance(when_raw, Mapping):
-        for key in when_raw:
-            if key not in ftype.triggers:
-                allowed = ", ".join(sorted(ftype.triggers))
-                problem = f"not a trigger of {kind_name!r} (its triggers: {allowed})"
-                raise fail(f"when.{key}", problem)
-    _check_presence(ftype, raw, fail)
-    _check_applies(ftype, raw.get("vendor"), raw.get("transport"), fail)
-    definition = _check_schema(raw, fail)
-    definition.setdefault("name", f"{kind_name}-{position}")
-    params = {k: v for k, v in definition.items() if k not in _BASE_KEYS}
-    _check_values(params, fail)
-    when = _trigger(when_raw, fail)
-    transports = _transports(ftype, raw.get("vendor"), raw.get("transport"), when, fail)
-    return FaultSpec(
-        name=definition["name"],
-        type=kind_name,
-        vendor=raw.get("vendor"),
-        transports=transports,
-        when=when,
-        params=params,
-        definition=definition,
-    )
+    def schema(self) -> dict[str, Any]:
+        """The JSON Schema of one definition for this catalogue."""
+        return fault_schema(self.catalogue)
+
+    def parse(self, raw: Any, index: int, *, position: int) -> FaultSpec:
+        """Validate one definition. ``index`` is its position in the caller's list (for
+        messages); ``position`` its 1-based position in the plan (default name
+        ``<type>-<position>``).
+
+        Raises:
+            FaultDefinitionError: ``fault <index>: <field>: <problem>``.
+        """
+
+        def fail(where: str, problem: str) -> FaultDefinitionError:
+            return FaultDefinitionError(index, where, problem)
+
+        types = self.catalogue.types
+        if not isinstance(raw, Mapping):
+            raise FaultDefinitionError(index, None, f"must be an object, got {type(raw).__name__}")
+        kind_name = raw.get("type")
+        if kind_name is None:
+            raise fail("type", "is required")
+        if not isinstance(kind_name, str) or kind_name not in types:
+            raise fail("type", f"unknown fault type {kind_name!r} (known: {', '.join(types)})")
+        fault_type = types[kind_name]
+        params = fault_type.param_fields()
+        for key in raw:
+            if key not in _BASE_KEYS and key not in params:
+                allowed = ", ".join(sorted(params)) or "none"
+                raise fail(
+                    str(key), f"not a parameter of {kind_name!r} (its parameters: {allowed})"
+                )
+        when_raw = raw.get("when", {})
+        if isinstance(when_raw, Mapping):
+            for key in when_raw:
+                if key not in fault_type.triggers:
+                    allowed = ", ".join(sorted(fault_type.triggers))
+                    raise fail(
+                        f"when.{key}", f"not a trigger of {kind_name!r} (its triggers: {allowed})"
+                    )
+        given_problem = fault_type.check_given(raw)
+        if given_problem is not None:
+            raise fail(*given_problem)
+        self._check_applies(fault_type, raw.get("vendor"), raw.get("transport"), fail)
+        definition = self._check_schema(raw, fail)
+        definition.setdefault("name", f"{kind_name}-{position}")
+        fault = fault_type(**{k: v for k, v in definition.items() if k not in _BASE_KEYS})
+        value_problem = fault.check_values()
+        if value_problem is not None:
+            raise fail(*value_problem)
+        when = _trigger(when_raw, fail)
+        vendor = raw.get("vendor")
+        vendors = frozenset(
+            [vendor] if vendor is not None else self.catalogue.vendors_for(fault_type)
+        )
+        transports = self._transports(fault_type, vendor, raw.get("transport"), when, fail)
+        return FaultSpec(
+            name=definition["name"],
+            fault=fault,
+            vendor=vendor,
+            vendors=vendors,
+            transports=transports,
+            when=when,
+            definition=definition,
+        )
+
+    # -- checks -----------------------------------------------------------------------------
+
+    def _check_applies(
+        self, fault_type: type[Fault], vendor: Any, transport: Any, fail: Any
+    ) -> None:
+        """A vendor or transport the type cannot act on (unknown values: the schema says)."""
+        known = isinstance(vendor, str) and vendor in self.catalogue.vendors
+        if known and vendor not in self.catalogue.vendors_for(fault_type):
+            raise fail("vendor", f"{fault_type.type!r} does not apply to {vendor!r}")
+        if transport in TRANSPORTS and transport not in fault_type.transports:
+            raise fail("transport", f"{fault_type.type!r} does not apply to {transport!r}")
+
+    def _validator_for(self) -> jsonschema.protocols.Validator:
+        if self._validator is None:
+            import jsonschema  # noqa: PLC0415  jsonschema: loaded when faults are first defined
+
+            schema = self.schema()
+            cls = jsonschema.validators.validator_for(schema)
+            self._validator = cls(schema)
+        return self._validator
+
+    def _check_schema(self, raw: Mapping[str, Any], fail: Any) -> dict[str, Any]:
+        """Validate ``raw`` against the fault schema; return it as a plain JSON copy."""
+        from jsonschema.exceptions import best_match  # noqa: PLC0415  jsonschema, as above
+
+        try:
+            instance: dict[str, Any] = json.loads(json.dumps(dict(raw), allow_nan=False))
+        except (TypeError, ValueError) as exc:
+            raise fail("(definition)", f"is not JSON data: {exc}") from None
+        error = best_match(self._validator_for().iter_errors(instance))
+        if error is None:
+            return instance
+        where = ".".join(str(p) for p in error.absolute_path) or "(definition)"
+        message = error.message
+        if error.validator in ("oneOf", "anyOf"):
+            schema: Any = error.schema
+            about = schema.get("description") if isinstance(schema, dict) else None
+            if about:
+                message = f"{error.instance!r} is not valid here: {about}"
+            elif error.context:
+                message = "; ".join(sorted({sub.message for sub in error.context}))
+        raise fail(where, message)
+
+    def _transports(
+        self,
+        fault_type: type[Fault],
+        vendor: str | None,
+        transport: str | None,
+        when: Trigger,
+        fail: Any,
+    ) -> frozenset[str]:
+        candidates = set(fault_type.transports)
+        if vendor is not None:
+            candidates &= set(self.catalogue.vendor_transports(vendor))
+        if transport is not None:
+            if transport not in candidates:
+                raise fail(
+                    "transport", f"{fault_type.type!r} on {vendor!r} does not use {transport!r}"
+                )
+            candidates = {transport}
+        usable = {t for t in candidates if when.keys <= EVALUABLE_TRIGGERS[t]}
+        if not usable:
+            keys = ", ".join(sorted(when.keys))
+            raise fail("when", f"no transport can evaluate all of {keys} together")
+        return frozenset(usable)
 
 
-# -- schema -----------------------------------------------------------------------------------
-
-
-@functools.cache
-def _validator() -> jsonschema.protocols.Validator:
-    import jsonschema
-
-    from mockserver.resources import load_schema
-
-    schema = load_schema(SCHEMA_NAME)
-    cls = jsonschema.validators.validator_for(schema)
-    validator: jsonschema.protocols.Validator = cls(schema)
-    return validator
-
-
-def _check_schema(raw: Mapping[str, Any], fail: Any) -> dict[str, Any]:
-    """Validate ``raw`` against the fault schema; return it as a plain JSON copy."""
-    import jsonschema
-
-    try:
-        instance: dict[str, Any] = json.loads(json.dumps(dict(raw), allow_nan=False))
-    except (TypeError, ValueError) as exc:
-        raise fail("(definition)", f"is not JSON data: {exc}") from None
-    error = jsonschema.exceptions.best_match(_validator().iter_errors(instance))
-    if error is None:
-        return instance
-    where = ".".join(str(p) for p in error.absolute_path) or "(definition)"
-    message = error.message
-    if error.validator in ("oneOf", "anyOf"):
-        schema: Any = error.schema
-        about = schema.get("description") if isinstance(schema, dict) else None
-        if about:
-            message = f"{error.instance!r} is not valid here: {about}"
-        elif error.context:
-            message = "; ".join(sorted({sub.message for sub in error.context}))
-    raise fail(where, message)
-
-
-# -- semantic checks --------------------------------------------------------------------------
-
-
-def _check_presence(ftype: FaultType, raw: Mapping[str, Any], fail: Any) -> None:
-    """Parameters that go together or exclude each other."""
-    if ftype.params == {"seconds", "min_seconds", "max_seconds"}:
-        has_fixed = "seconds" in raw
-        has_range = "min_seconds" in raw or "max_seconds" in raw
-        if has_fixed == has_range:
-            raise fail("seconds", "give either seconds, or min_seconds and max_seconds")
-        if has_range and ("min_seconds" not in raw or "max_seconds" not in raw):
-            missing = "max_seconds" if "min_seconds" in raw else "min_seconds"
-            raise fail(missing, "is required with a random delay")
-    if ftype.name in ("handshake_reject", "http_error") and "status" not in raw:
-        raise fail("status", "is required")
-    if ftype.name == "replace" and ("body" in raw) == ("text" in raw):
-        raise fail("body", "give exactly one of body or text")
-    if ftype.name == "process_outcome":
-        if ("status" in raw) == ("stay" in raw):
-            raise fail("status", "give exactly one of status (a failure) or stay")
-        if "message" in raw and "status" not in raw:
-            raise fail("message", "only applies with status")
-
-
-def _check_applies(ftype: FaultType, vendor: Any, transport: Any, fail: Any) -> None:
-    """A vendor or transport the type cannot act on (unknown values: the schema says)."""
-    served = VENDOR_TRANSPORTS.get(vendor, ()) if isinstance(vendor, str) else ()
-    if served and not set(ftype.transports) & set(served):
-        raise fail("vendor", f"{ftype.name!r} does not apply to {vendor!r}")
-    if transport in TRANSPORTS and transport not in ftype.transports:
-        raise fail("transport", f"{ftype.name!r} does not apply to {transport!r}")
-
-
-def _check_values(params: Mapping[str, Any], fail: Any) -> None:
-    if "min_seconds" in params and params["min_seconds"] > params["max_seconds"]:
-        raise fail("min_seconds", "must not exceed max_seconds")
-    if "reason" in params and len(params["reason"].encode("utf-8")) > 123:
-        raise fail("reason", "a close reason is at most 123 UTF-8 bytes")
+def fault_params(fault: Fault) -> dict[str, Any]:
+    """A fault's parameters as given in its definition (None values left out)."""
+    return {
+        f.name: getattr(fault, f.name)
+        for f in dataclasses.fields(fault)
+        if getattr(fault, f.name) is not None
+    }
 
 
 def _pattern(value: str, where: str, fail: Any) -> re.Pattern[str]:
@@ -261,20 +287,3 @@ def _trigger(raw: Mapping[str, Any], fail: Any) -> Trigger:
         name=_pattern(name, "when.name", fail) if name is not None else None,
         keys=frozenset(raw),
     )
-
-
-def _transports(
-    ftype: FaultType, vendor: str | None, transport: str | None, when: Trigger, fail: Any
-) -> frozenset[str]:
-    candidates = set(ftype.transports)
-    if vendor is not None:
-        candidates &= set(VENDOR_TRANSPORTS[vendor])
-    if transport is not None:
-        if transport not in candidates:
-            raise fail("transport", f"{ftype.name!r} on {vendor!r} does not use {transport!r}")
-        candidates = {transport}
-    usable = {t for t in candidates if when.keys <= EVALUABLE_TRIGGERS[t]}
-    if not usable:
-        keys = ", ".join(sorted(when.keys))
-        raise fail("when", f"no transport can evaluate all of {keys} together")
-    return frozenset(usable)

@@ -113,8 +113,8 @@ class _CascadePool:
 
 
 def _load_cascades() -> _Cascades:
-    import cv2
-    import cv2.data
+    import cv2  # noqa: PLC0415  OpenCV: loaded on the first face detection
+    import cv2.data  # noqa: PLC0415  (the same)
 
     loaded = []
     for name in _CASCADE_FILES:
@@ -259,7 +259,7 @@ def _evidence(hits: int, scale: float) -> float:
 
 def _face_features(cascades: _Cascades, crop: npt.NDArray[np.uint8]) -> tuple[float, float, float]:
     """(smile, eyes_open, tilt) measured on a face crop."""
-    import cv2
+    import cv2  # noqa: PLC0415  OpenCV: loaded on the first face detection
 
     side = crop.shape[1]
     interpolation = cv2.INTER_AREA if side > _CANON else cv2.INTER_LINEAR
@@ -295,7 +295,7 @@ def _face_features(cascades: _Cascades, crop: npt.NDArray[np.uint8]) -> tuple[fl
 
 
 def _to_gray(rgb: npt.NDArray[np.uint8]) -> npt.NDArray[np.uint8]:
-    import cv2
+    import cv2  # noqa: PLC0415  OpenCV: loaded on the first face detection
 
     pixels = np.asarray(rgb)
     if pixels.size == 0:
@@ -317,7 +317,7 @@ def detect_faces(rgb: npt.NDArray[np.uint8]) -> list[DetectedFace]:
     Deterministic: the same pixels always give the same faces. Safe to call from several
     threads at once.
     """
-    import cv2
+    import cv2  # noqa: PLC0415  OpenCV: loaded on the first face detection
 
     gray = _to_gray(rgb)
     height, width = gray.shape

@@ -72,8 +72,8 @@ def _scale_to_8bit(values: npt.NDArray[np.generic]) -> npt.NDArray[np.uint8]:
 
 def _decode_with_ffmpeg(raw: bytes) -> npt.NDArray[np.uint8]:
     """Decode the first picture of a file only FFmpeg understands."""
-    import av
-    import av.logging
+    import av  # noqa: PLC0415  PyAV: only for images Pillow cannot decode
+    import av.logging  # noqa: PLC0415  (the same)
 
     with av.logging.Capture(local=True):
         try:

@@ -59,8 +59,8 @@ def sample_frames(raw: bytes, *, fps_pred: float, max_frames: int = 600) -> list
         raise ValueError(f"fps_pred must be a positive number, got {fps_pred!r}")
     if max_frames < 1:
         raise ValueError(f"max_frames must be >= 1, got {max_frames!r}")
-    import av
-    import av.logging
+    import av  # noqa: PLC0415  PyAV: loaded on the first video
+    import av.logging  # noqa: PLC0415  (the same)
 
     with av.logging.Capture(local=True):  # swallow FFmpeg's log lines for this thread
         try:

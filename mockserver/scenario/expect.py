@@ -1,121 +1,22 @@
-"""Scripted expectations, checked against the journal (issue "scenarios": "the client sent
-exactly one message with models.language", "no more than N handshakes").
+"""Scripted expectations, checked against the journal ("the client sent exactly one
+message with models.language", "no more than N handshakes").
 
-Each expectation counts journal entries of one kind (``what``), filtered by ``where``, and
-compares the count with ``exactly`` / ``at_least`` / ``at_most``. The pytest plugin calls
-``MockServer.unmet_expectations()`` at teardown and fails the test with the messages.
+Each expectation counts the journal entries its vendor's expectation kind selects
+(``what``), filtered by ``where``, and compares the count with ``exactly`` / ``at_least``
+/ ``at_most``. The pytest plugin calls ``MockServer.unmet_expectations()`` at teardown
+and fails the test with the messages.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
-import re
-from collections.abc import Callable, Mapping
 from typing import Any
 
-from mockserver.journal import Journal, JournalEntry
+from mockserver.journal import Journal
 
 from .model import Expectation
+from .part import ExpectationKind
 
-__all__ = ["count", "describe_count", "unmet_message"]
-
-
-def _data(entry: JournalEntry) -> dict[str, Any]:
-    return entry.data if isinstance(entry.data, dict) else {}
-
-
-def _message_text(data: Mapping[str, Any]) -> str | None:
-    payload = data.get("data")
-    if not isinstance(payload, str):
-        return None
-    if data.get("raw_text") is True:
-        return payload
-    try:
-        return base64.b64decode(payload, validate=True).decode("utf-8")
-    except (binascii.Error, ValueError):
-        return None
-
-
-def _handshakes(journal: Journal, where: Mapping[str, Any]) -> list[JournalEntry]:
-    entries = journal.entries(vendor="hume", kind="handshake", direction="in")
-    if "accepted" in where:
-        accepted = {
-            e.connection
-            for e in journal.entries(vendor="hume", kind="handshake", direction="out")
-            if e.code == 101
-        }
-        entries = [e for e in entries if (e.connection in accepted) == where["accepted"]]
-    return entries
-
-
-def _hume_messages(journal: Journal, where: Mapping[str, Any]) -> list[JournalEntry]:
-    entries = [
-        e for e in journal.entries(vendor="hume", direction="in") if e.kind in ("text", "binary")
-    ]
-    pattern = re.compile(where["text"]) if "text" in where else None
-
-    def keep(entry: JournalEntry) -> bool:
-        data = _data(entry)
-        models = data.get("models")
-        if "model" in where and not (isinstance(models, dict) and where["model"] in models):
-            return False
-        if "payload_id" in where and data.get("payload_id") != where["payload_id"]:
-            return False
-        if pattern is not None:
-            text = _message_text(data)
-            if text is None or pattern.search(text) is None:
-                return False
-        return True
-
-    return [e for e in entries if keep(e)]
-
-
-def _hume_responses(journal: Journal, where: Mapping[str, Any]) -> list[JournalEntry]:
-    def kind(data: Mapping[str, Any]) -> str:
-        return "error" if "error" in data else "warning" if "warning" in data else "predictions"
-
-    return [
-        e
-        for e in journal.entries(vendor="hume", direction="out", kind="text")
-        if ("type" not in where or kind(_data(e)) == where["type"])
-        and ("code" not in where or _data(e).get("code") == where["code"])
-        and ("payload_id" not in where or _data(e).get("payload_id") == where["payload_id"])
-    ]
-
-
-def _streams(journal: Journal, where: Mapping[str, Any]) -> list[JournalEntry]:
-    entries = journal.entries(vendor="behavioral", transport="grpc", kind="call", direction="in")
-    if "method" in where:
-        suffix = "/" + where["method"]
-        entries = [e for e in entries if str(_data(e).get("method", "")).endswith(suffix)]
-    return entries
-
-
-def _requests(journal: Journal, where: Mapping[str, Any]) -> list[JournalEntry]:
-    pattern = re.compile(where["path"]) if "path" in where else None
-    return [
-        e
-        for e in journal.entries(
-            vendor="behavioral", transport="http", kind="request", direction="in"
-        )
-        if ("method" not in where or str(_data(e).get("method", "")).upper() == where["method"])
-        and (pattern is None or pattern.search(str(_data(e).get("path", ""))) is not None)
-    ]
-
-
-_COUNTERS: dict[str, Callable[[Journal, Mapping[str, Any]], list[JournalEntry]]] = {
-    "hume.handshakes": _handshakes,
-    "hume.messages": _hume_messages,
-    "hume.responses": _hume_responses,
-    "behavioral.streams": _streams,
-    "behavioral.requests": _requests,
-}
-
-
-def count(expectation: Expectation, journal: Journal) -> int:
-    """How many journal entries the expectation counts."""
-    return len(_COUNTERS[expectation.what](journal, expectation.where))
+__all__ = ["describe_count", "unmet_message"]
 
 
 def describe_count(expectation: Expectation) -> str:
@@ -133,15 +34,24 @@ def describe_count(expectation: Expectation) -> str:
     return text
 
 
-def unmet_message(expectation: Expectation, journal: Journal, *, where: str) -> str | None:
+def unmet_message(
+    expectation: Expectation,
+    kind: ExpectationKind,
+    journal: Journal,
+    settings: Any,
+    *,
+    where: str,
+) -> str | None:
     """The failure message if the journal does not satisfy ``expectation``, else None.
 
     Args:
         expectation: The expectation.
+        kind: Its vendor's expectation kind (what it counts).
         journal: The server's journal (since the last reset).
+        settings: The vendor's settings (or None).
         where: Names the expectation, e.g. ``scenario 'x', expect[0]``.
     """
-    got = count(expectation, journal)
+    got = len(kind.count(journal, expectation.where, settings))
     ok = (
         (expectation.exactly is None or got == expectation.exactly)
         and (expectation.at_least is None or got >= expectation.at_least)

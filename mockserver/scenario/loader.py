@@ -5,18 +5,19 @@ JSON text, a mapping, or a :class:`~mockserver.scenario.model.Scenario`. Every s
 through the same two checks, and every problem raises
 :class:`~mockserver.errors.ScenarioError` as ``"<source>: <json.path>: <problem>"``:
 
-1. structure and ranges: ``schemas/scenario.schema.json`` (its ``faults`` items reference
-   ``schemas/fault.schema.json``, resolved through a ``referencing.Registry``);
-2. meaning: expression names from ``vendors/hume/labels.py``, tasks and labels from
-   ``vendors/behavioral/tasks.py``, ``from < to``, regular expressions, which keys combine.
+1. structure and ranges: the scenario schema generated from the vendors' parts
+   (``schemas/scenario.schema.json`` for the built-in vendors); its ``faults`` items use the
+   fault schema of the same vendors;
+2. meaning: each vendor part's own checks (label names, ``from < to``, regular
+   expressions, which keys combine) and the expectations' counts.
 
-PyYAML and jsonschema are imported on first use.
+The vendors are the built-in ones unless ``vendors=`` names others. PyYAML and jsonschema
+are imported on first use.
 """
 
 from __future__ import annotations
 
 import difflib
-import functools
 import json
 import re
 from collections.abc import Iterator, Mapping, Sequence
@@ -24,57 +25,121 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mockserver.errors import ScenarioError
-from mockserver.resources import load_schema
+from mockserver.faults.schema import FAULT_SCHEMA_ID, fault_schema
+from mockserver.registry import VendorSpec, default_vendors, fault_catalogue
 
-from .model import Scenario
+from .model import Expectation, Scenario
+from .part import ScenarioPart
+from .schema import scenario_schema
 
 if TYPE_CHECKING:
     import jsonschema
 
 __all__ = [
-    "SCHEMA_NAME",
+    "ScenarioFormat",
     "json_type_name",
     "load_scenario",
     "read_scenario",
+    "regex_errors",
     "scenario_errors",
+    "unknown_name",
 ]
 
-SCHEMA_NAME = "scenario.schema.json"
-FAULT_SCHEMA_NAME = "fault.schema.json"
 _SUFFIXES = (".yaml", ".yml", ".json")
 
 
-def load_scenario(source: Any, *, label: str | None = None) -> Scenario:
+class ScenarioFormat:
+    """The scenario format of a set of vendors: their parts, schema and validator.
+
+    Args:
+        vendors: Registry entries (default: the built-in vendors).
+    """
+
+    def __init__(self, vendors: Sequence[VendorSpec] | None = None) -> None:
+        vendors = default_vendors() if vendors is None else tuple(vendors)
+        self.parts: dict[str, ScenarioPart] = {}
+        for vendor in vendors:
+            part = vendor.load_scenario()
+            if part is not None:
+                self.parts[part.key] = part
+        self.catalogue = fault_catalogue(vendors)
+        self._validator: jsonschema.protocols.Validator | None = None
+
+    def schema(self) -> dict[str, Any]:
+        """The JSON Schema of a scenario (references the fault schema by ``$id``)."""
+        return scenario_schema(self.parts)
+
+    def validator(self) -> jsonschema.protocols.Validator:
+        """A validator of the schema, with the fault schema resolvable (built once)."""
+        if self._validator is None:
+            self._validator = _build_validator(self.schema(), fault_schema(self.catalogue))
+        return self._validator
+
+    def errors(self, data: Any) -> list[str]:
+        """Every problem of a data form as ``"<json.path>: <problem>"`` (empty if valid)."""
+        errors = sorted(self.validator().iter_errors(data), key=_error_order)
+        if errors:
+            return [_describe(_deepest(e)) for e in errors]
+        return list(self._semantic_errors(data))
+
+    def read(self, source: Any, *, label: str | None = None) -> tuple[Scenario, str]:
+        """Parse and validate ``source``: the scenario and how the source is named."""
+        data, name = _read(source)
+        name = label or name
+        problems = self.errors(data)
+        if problems:
+            raise ScenarioError(f"{name}: {problems[0]}")
+        return self.build(data), name
+
+    def build(self, data: Mapping[str, Any]) -> Scenario:
+        """A :class:`Scenario` from an already validated data form."""
+        return Scenario(
+            name=data.get("name"),
+            description=data.get("description"),
+            faults=tuple(dict(f) for f in data.get("faults", ())),
+            expect=tuple(Expectation._from_data(e) for e in data.get("expect", ())),
+            **{key: part.from_data(data[key]) for key, part in self.parts.items() if data.get(key)},
+        )
+
+    def _semantic_errors(self, data: Mapping[str, Any]) -> Iterator[str]:
+        for key, part in self.parts.items():
+            if data.get(key):
+                yield from part.check(data[key])
+        kinds = {
+            what: kind for part in self.parts.values() for what, kind in part.expectations.items()
+        }
+        for i, expectation in enumerate(data.get("expect", ())):
+            yield from _check_expectation(f"expect[{i}]", expectation)
+            kind = kinds.get(expectation["what"])
+            if kind is not None and kind.check is not None:
+                yield from kind.check(f"expect[{i}].where", expectation.get("where") or {})
+
+
+def load_scenario(
+    source: Any, *, label: str | None = None, vendors: Sequence[VendorSpec] | None = None
+) -> Scenario:
     """Parse and validate ``source``; return the :class:`Scenario` it describes.
 
     Args:
         source: A path, YAML/JSON text, a mapping or a ``Scenario``.
         label: How to name the source in error messages (default: the path, or a
             description of the source).
+        vendors: The vendors whose parts the scenario may use (default: built-in).
 
     Raises:
         ScenarioError: the source cannot be read or is invalid.
     """
-    return read_scenario(source, label=label)[0]
+    return ScenarioFormat(vendors).read(source, label=label)[0]
 
 
 def read_scenario(source: Any, *, label: str | None = None) -> tuple[Scenario, str]:
     """Like :func:`load_scenario`, also returning how the source is named in messages."""
-    data, name = _read(source)
-    name = label or name
-    problems = scenario_errors(data)
-    if problems:
-        raise ScenarioError(f"{name}: {problems[0]}")
-    return Scenario._from_data(data), name
+    return ScenarioFormat().read(source, label=label)
 
 
 def scenario_errors(data: Any) -> list[str]:
-    """Every problem of a data form as ``"<json.path>: <problem>"`` (empty if valid)."""
-    validator = _validator()
-    errors = sorted(validator.iter_errors(data), key=_error_order)
-    if errors:
-        return [_describe(_deepest(e)) for e in errors]
-    return list(_semantic_errors(data))
+    """Every problem of a data form (built-in vendors) as ``"<json.path>: <problem>"``."""
+    return ScenarioFormat().errors(data)
 
 
 # -- reading -------------------------------------------------------------------------------
@@ -117,7 +182,7 @@ def _read_file(path: Path) -> Any:
 
 
 def _parse_text(text: str, label: str) -> Any:
-    import yaml
+    import yaml  # noqa: PLC0415  PyYAML: loaded when a scenario is first read
 
     if text.lstrip().startswith(("{", "[")):
         try:
@@ -142,30 +207,21 @@ def _plain(value: Any) -> Any:
 # -- schema --------------------------------------------------------------------------------
 
 
-@functools.cache
-def _validator() -> jsonschema.protocols.Validator:
-    import jsonschema
-    from referencing import Registry, Resource
-    from referencing.jsonschema import DRAFT202012
+def _build_validator(schema: dict[str, Any], faults: dict[str, Any]) -> Any:
+    """A validator of ``schema`` whose ``fault.schema.json`` references resolve to
+    ``faults`` (the plan checks each fault again when it loads it)."""
+    import jsonschema  # noqa: PLC0415  jsonschema: loaded when a scenario is first read
+    from referencing import Registry, Resource  # noqa: PLC0415  (part of jsonschema)
+    from referencing.jsonschema import DRAFT202012  # noqa: PLC0415  (part of jsonschema)
 
-    schema = load_schema(SCHEMA_NAME)
     base = schema["$id"].rsplit("/", 1)[0]
-    fault_schema = _fault_schema()
-    resources = [(f"{base}/{FAULT_SCHEMA_NAME}", fault_schema)]
-    if isinstance(fault_schema, dict) and isinstance(fault_schema.get("$id"), str):
-        resources.append((fault_schema["$id"], fault_schema))
+    resources = [(f"{base}/fault.schema.json", faults), (FAULT_SCHEMA_ID, faults)]
     registry: Registry[Any] = Registry().with_resources(
         (uri, Resource.from_contents(contents, default_specification=DRAFT202012))
         for uri, contents in resources
     )
     cls = jsonschema.validators.validator_for(schema)
-    validator: jsonschema.protocols.Validator = cls(schema, registry=registry)
-    return validator
-
-
-def _fault_schema() -> Any:
-    """``schemas/fault.schema.json`` (its own loader, FaultPlan.load, checks it again)."""
-    return load_schema(FAULT_SCHEMA_NAME)
+    return cls(schema, registry=registry)
 
 
 def _error_order(error: jsonschema.ValidationError) -> tuple[Any, ...]:
@@ -174,7 +230,7 @@ def _error_order(error: jsonschema.ValidationError) -> tuple[Any, ...]:
 
 def _deepest(error: jsonschema.ValidationError) -> jsonschema.ValidationError:
     """For anyOf/oneOf, the most specific sub-error (jsonschema's best_match)."""
-    from jsonschema.exceptions import best_match
+    from jsonschema.exceptions import best_match  # noqa: PLC0415  jsonschema, as above
 
     if error.context:
         best: jsonschema.ValidationError | None = best_match(error.context)
@@ -249,128 +305,21 @@ def json_type_name(value: Any) -> str:
 # -- meaning -------------------------------------------------------------------------------
 
 
-def _unknown(kind: str, name: str, known: Sequence[str]) -> str:
+def unknown_name(kind: str, name: str, known: Sequence[str]) -> str:
+    """``unknown <kind> 'x' (did you mean 'y'?)`` for a name not in ``known``."""
     close = difflib.get_close_matches(name, known, n=1)
     return f"unknown {kind} {name!r}" + (f" (did you mean {close[0]!r}?)" if close else "")
 
 
-def _regex(path: str, pattern: str) -> Iterator[str]:
+def regex_errors(path: str, pattern: str) -> Iterator[str]:
+    """The problem of a regular expression that does not compile, if any."""
     try:
         re.compile(pattern)
     except re.error as exc:
         yield f"{path}: not a valid regular expression: {exc}"
 
 
-def _semantic_errors(data: dict[str, Any]) -> Iterator[str]:
-    hume = data.get("hume") or {}
-    for i, rule in enumerate(hume.get("rules", ())):
-        yield from _check_hume_rule(f"hume.rules[{i}]", rule)
-    for i, timeline in enumerate(hume.get("timelines", ())):
-        yield from _check_timeline(f"hume.timelines[{i}]", timeline)
-    behavioral = data.get("behavioral") or {}
-    for i, result in enumerate(behavioral.get("results", ())):
-        yield from _check_result(f"behavioral.results[{i}]", result)
-    for i, rule in enumerate(behavioral.get("processes", ())):
-        outcome = rule["outcome"]
-        if outcome["status"] >= 0 and "message" in outcome:
-            yield (
-                f"behavioral.processes[{i}].outcome.message: only a failure (negative status) "
-                "has a message; a held process reports 'Pending' or 'Processing'"
-            )
-    for i, expectation in enumerate(data.get("expect", ())):
-        yield from _check_expectation(f"expect[{i}]", expectation)
-
-
-def _expression_names(model: str) -> tuple[str, ...]:
-    from mockserver.vendors.hume.labels import EXPRESSION_NAMES, LANGUAGE_EXPRESSION_NAMES
-
-    return LANGUAGE_EXPRESSION_NAMES if model == "language" else EXPRESSION_NAMES
-
-
-def _check_emotions(path: str, emotions: Mapping[str, Any], models: Sequence[str]) -> Iterator[str]:
-    """Names must belong to every targeted model (any model: the 53 language names)."""
-    for name in emotions:
-        for model in models or ("language",):
-            known = _expression_names(model)
-            if name not in known:
-                kind = "expression name" if not models else f"{model} expression name"
-                yield f"{path}.{name}: {_unknown(kind, name, known)}"
-                break
-
-
-def _check_hume_rule(path: str, rule: dict[str, Any]) -> Iterator[str]:
-    when = rule.get("when") or {}
-    model = when.get("model")
-    models: tuple[str, ...] = (
-        () if model is None else (model,) if isinstance(model, str) else (tuple(model))
-    )
-    if "text" in when:
-        yield from _regex(f"{path}.when.text", when["text"])
-    respond = rule["respond"]
-    kinds = [k for k in ("error", "warning", "model_warning", "emotions") if k in respond]
-    if not kinds:
-        yield f"{path}.respond: give one of error, warning, model_warning or emotions"
-        return
-    if len(kinds) > 1:
-        yield f"{path}.respond: {kinds[0]} and {kinds[1]} cannot be combined (one per rule)"
-        return
-    if "others_at_most" in respond and "emotions" not in respond:
-        yield f"{path}.respond.others_at_most: only applies together with emotions"
-    if "emotions" in respond:
-        yield from _check_emotions(f"{path}.respond.emotions", respond["emotions"], models)
-    nested = respond.get("model_warning")
-    if nested is not None and "model" in nested and models and nested["model"] not in models:
-        yield (
-            f"{path}.respond.model_warning.model: {nested['model']!r} is not among the "
-            f"models of when.model ({', '.join(models)})"
-        )
-
-
-def _check_timeline(path: str, timeline: dict[str, Any]) -> Iterator[str]:
-    model = timeline.get("model", "prosody")
-    for j, segment in enumerate(timeline["segments"]):
-        where = f"{path}.segments[{j}]"
-        if not segment["from"] < segment["to"]:
-            yield f"{where}: from ({segment['from']}) must be less than to ({segment['to']})"
-        yield from _check_emotions(f"{where}.emotions", segment["emotions"], (model,))
-
-
-def _check_result(path: str, result: dict[str, Any]) -> Iterator[str]:
-    from mockserver.vendors.behavioral.tasks import (
-        CLASSIFIER_LABELS,
-        SPEAKING_RATE_3,
-        SPEAKING_RATE_5,
-    )
-
-    task = result["task"]
-    start, end = result.get("from", 0.0), result.get("to")
-    if end is not None and not start < end:
-        yield f"{path}: from ({start}) must be less than to ({end})"
-    if task == "intensity":
-        for key in ("label", "posterior"):
-            if key in result:
-                yield f"{path}.{key}: intensity has no labels; script its score"
-        if "score" not in result:
-            yield f"{path}: missing required key 'score' (intensity reports a score)"
-        if result.get("api") == "batch":
-            yield f"{path}.api: intensity is a streaming-only task"
-        return
-    if "score" in result:
-        yield f"{path}.score: only intensity has a score; script label and posterior"
-    if "label" not in result:
-        yield f"{path}: missing required key 'label'"
-        return
-    if task == "speaking_rate":
-        known: tuple[str, ...] = tuple(dict.fromkeys((*SPEAKING_RATE_3, *SPEAKING_RATE_5)))
-    else:
-        known = CLASSIFIER_LABELS[task]
-    if result["label"] not in known:
-        yield f"{path}.label: {_unknown(f'{task} label', result['label'], known)}"
-    if task == "visual_deepfake" and result.get("api") == "stream":
-        yield f"{path}.api: visual_deepfake is a batch (video upload) task"
-
-
-def _check_expectation(path: str, expectation: dict[str, Any]) -> Iterator[str]:
+def _check_expectation(path: str, expectation: Mapping[str, Any]) -> Iterator[str]:
     exactly = expectation.get("exactly")
     low, high = expectation.get("at_least"), expectation.get("at_most")
     if exactly is None and low is None and high is None:
@@ -379,7 +328,3 @@ def _check_expectation(path: str, expectation: dict[str, Any]) -> Iterator[str]:
         yield f"{path}.exactly: cannot be combined with at_least or at_most"
     elif low is not None and high is not None and low > high:
         yield f"{path}: at_least ({low}) is greater than at_most ({high})"
-    where = expectation.get("where") or {}
-    for key in ("text", "path"):
-        if isinstance(where.get(key), str):
-            yield from _regex(f"{path}.where.{key}", where[key])

@@ -13,6 +13,7 @@ import pytest
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
+from websockets.asyncio.client import connect
 
 import mockserver
 from mockserver.admin import AdminApi, AdminService, openapi_document
@@ -229,7 +230,7 @@ def test_loading_a_scenario(
     assert response.status == 200, response.body
     assert response.body == {"loaded": SCENARIO, "active": [SCENARIO]}
     assert call(api, "GET", "/scenarios").body == [SCENARIO]
-    assert server.runtime.scenarios.hume_script() is not None  # really active
+    assert server.runtime.scenarios.script("hume") is not None  # really active
     assert call(api, "DELETE", "/scenarios").body == {"cleared": 1}
     assert call(api, "GET", "/scenarios").body == []
 
@@ -813,7 +814,6 @@ async def fetch(
 
 
 async def test_end_to_end_over_http(stack: tuple[MockServer, AdminService]) -> None:
-    from websockets.asyncio.client import connect
 
     server, admin = stack
     assert admin.url == f"http://127.0.0.1:{admin.port}" and admin.port > 0

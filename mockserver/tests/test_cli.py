@@ -16,6 +16,7 @@ from websockets.sync.client import connect
 
 from mockserver.cli import build_parser, main
 from mockserver.config import all_settings
+from mockserver.resources import fixture_path
 
 
 def test_config_command_prints_resolved_json(capsys: pytest.CaptureFixture[str]) -> None:
@@ -133,7 +134,6 @@ def test_a_bad_scenario_file_is_a_clear_error(
 
 @pytest.mark.e2e
 def test_serve_loads_scenario_files_at_start() -> None:
-    from mockserver.resources import fixture_path
 
     scenario = fixture_path("scenarios/hume-angry-customer.yaml")
     process = subprocess.Popen(

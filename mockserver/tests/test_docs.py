@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from mockserver.config import all_settings
@@ -24,7 +25,6 @@ def test_readme_gives_the_two_commands() -> None:
 
 
 def test_every_test_named_in_the_fidelity_record_exists() -> None:
-    import re
 
     text = (ROOT / "docs" / "fidelity.md").read_text(encoding="utf-8")
     names = re.findall(r"`([\w/]+\.py)::(\w+)`", text)

@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from behavioralsignals import Client, StreamingOptions
+from behavioralsignals.utils import make_audio_stream
 from jsonschema import Draft202012Validator
 from websockets.sync.client import connect
 
@@ -23,6 +25,8 @@ from mockserver.journal import (
     matches,
     validate_entry,
 )
+from mockserver.redirect import behavioral_signals_redirect
+from mockserver.registry import default_vendors
 from mockserver.resources import fixture_path, load_schema
 from mockserver.server import MockServer
 
@@ -30,7 +34,8 @@ WALL = "2026-01-01T00:00:00.000000Z"
 
 
 def new_journal() -> Journal:
-    return Journal(ManualClock(10.0).now, wall_clock=lambda: WALL)
+    secrets = [name for vendor in default_vendors() for name in vendor.secrets]
+    return Journal(ManualClock(10.0).now, wall_clock=lambda: WALL, secrets=secrets)
 
 
 def hume_exchange(j: Journal, text: str, connection: str = "hume-ws-1") -> None:
@@ -284,10 +289,6 @@ def test_secrets_are_redacted_at_any_depth() -> None:
 @pytest.mark.filterwarnings("ignore:'audioop' is deprecated:DeprecationWarning")
 def test_real_sessions_export_valid_entries_without_credentials() -> None:
     """Hume (header and query key) plus Behavioral Signals (gRPC stream and REST)."""
-    from behavioralsignals import Client, StreamingOptions
-    from behavioralsignals.utils import make_audio_stream
-
-    from mockserver.redirect import behavioral_signals_redirect
 
     speech = str(fixture_path("media/speech_16k.wav"))
     with MockServer(seed=3) as server:

@@ -19,7 +19,11 @@ from pathlib import Path
 
 import pytest
 
+import mockserver.pytest_plugin as plugin
+from mockserver.errors import MockServerError
 from mockserver.journal import Journal
+from mockserver.pytest_plugin import ServerPool
+from mockserver.registry import default_vendors
 from mockserver.tests.conftest import PYTESTER_INI
 
 pytest_plugins = ["pytester"]
@@ -388,7 +392,6 @@ def test_xdist_workers_each_start_a_server(inner: pytest.Pytester) -> None:
 
 
 def test_module_docstring_names_every_fixture() -> None:
-    import mockserver.pytest_plugin as plugin
 
     tree = ast.parse(Path(plugin.__file__).read_text(encoding="utf-8"))
     fixtures = [
@@ -397,14 +400,19 @@ def test_module_docstring_names_every_fixture() -> None:
         if isinstance(node, ast.FunctionDef)
         and any("fixture" in ast.unparse(d) for d in node.decorator_list)
     ]
-    assert len(fixtures) == 11
-    for name in fixtures:
+    assert len(fixtures) == 8
+    vendor_fixtures = [
+        name for vendor in default_vendors() for name in plugin.vendor_fixtures(vendor)
+    ]
+    assert vendor_fixtures == [
+        "mock_hume", "mockserver_hume", "hume",
+        "mock_behavioral", "mockserver_behavioral", "behavioral",
+    ]  # fmt: skip
+    for name in [*fixtures, *vendor_fixtures]:
         assert f"``{name}``" in (plugin.__doc__ or ""), name
 
 
 def test_server_pool_reuses_and_evicts_least_recently_used() -> None:
-    from mockserver.errors import MockServerError
-    from mockserver.pytest_plugin import ServerPool
 
     pool = ServerPool(max_servers=2)
     try:

@@ -1,14 +1,12 @@
-"""gRPC adapter (grpc.aio): pumps bidirectional streams between a call and a sans-I/O session.
+"""gRPC adapter (grpc.aio): pumps bidirectional streams between a call and a sans-I/O core.
 
-Like the WebSocket adapter it decides nothing about the vendor protocol. For each call it
-creates a session, feeds it decoded request messages (on a worker thread when a message is
-large), performs the events it queues (send a message, end the call with a status), sleeps
-until its next deadline, tells it when the client half-closes or cancels, and journals
-every message and status.
-
-Faults (``mockserver.faults``) are applied at the points marked ``FAULT HOOK``: the plan
-decides, this adapter performs its actions and journals them with the fault's name. A
-call a fault ends or leaves hanging is, for the session, a cancelled call.
+Like the WebSocket adapter it decides nothing. For each call it drives one
+:class:`~mockserver.core.connection.Connection` (the vendor's session and the call's
+faults): it feeds decoded request messages (always on a worker thread: a message's cost
+depends on its audio duration, not its size), performs the actions the connection hands
+out (send a result, wait, end the call with a status, hang), sleeps until its next
+deadline, and journals every message. A call a fault ends or leaves hanging is, for the
+session, a lost connection.
 """
 
 from __future__ import annotations
@@ -18,30 +16,20 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 import grpc
 import grpc.aio
 
-from mockserver.core.clock import earliest
-from mockserver.core.events import EndCall, InternalFailure, OutboundEvent, SendMessage
-from mockserver.faults import Abort, Action, Delay, Hang, Send
+from mockserver.core.actions import Abort, Action, Delay, Fail, Finish, Hang, Send
+from mockserver.core.connection import Connection, Session
 from mockserver.faults.connection import ConnectionFaults
 from mockserver.runtime import ConnectionRecord, Runtime
 from mockserver.transport import authority
 
-__all__ = ["GrpcEndpoint", "GrpcMethod", "StreamSession"]
+__all__ = ["GrpcEndpoint", "GrpcMethod"]
 
 logger = logging.getLogger("mockserver.transport.grpc")
-
-
-class StreamSession(Protocol):
-    def receive(self, message: Any) -> None: ...
-    def receive_end(self) -> None: ...
-    def cancel(self) -> None: ...
-    def next_deadline(self) -> float | None: ...
-    def tick(self, now: float) -> None: ...
-    def events_to_send(self) -> list[OutboundEvent]: ...
 
 
 @dataclass(frozen=True)
@@ -68,7 +56,7 @@ class GrpcMethod:
     describe_in: Callable[[Any], Any]
     describe_out: Callable[[Any], Any]
     size: Callable[[Any], int]
-    new_session: Callable[[str, str], StreamSession]
+    new_session: Callable[[str, str], Session]
 
 
 class _End:
@@ -84,10 +72,6 @@ class _Slowed:
 
     request: Any
     fault: str
-
-
-class _RequestsBroke(Exception):
-    """The request stream failed while a fault held the call (the client is gone)."""
 
 
 class GrpcEndpoint:
@@ -196,40 +180,31 @@ class GrpcEndpoint:
                 call_id, self.vendor, "grpc", runtime.clock.now(), {"method": method.name}
             )
         )
-        faults = runtime.faults.connection(
-            self.vendor, "grpc", number, clock=runtime.clock.now, method=method.name
+        faults = ConnectionFaults(
+            runtime.faults,
+            vendor=self.vendor,
+            transport="grpc",
+            number=number,
+            clock=runtime.clock.now,
+            method=method.name,
         )
         inbox: asyncio.Queue[Any] = asyncio.Queue()
-        reader = asyncio.create_task(self._read(requests, inbox, faults))
+        core: Connection | None = None
+        reader: asyncio.Task[None] | None = None
         loop = asyncio.get_running_loop()
-        session: StreamSession | None = None
-        finished = False
-        fault_actions = faults.start()  # FAULT HOOK: faults due when the call opens
         try:
-            session = method.new_session(call_id, method.name)
+            core = Connection(method.new_session(call_id, method.name), faults)
+            reader = asyncio.create_task(self._read(requests, inbox, core))
+            core.start()
+            hanging = False  # a fault keeps the call open, answering nothing
             while True:
-                # FAULT HOOK: faults triggered by the client or the clock (end or hang)
-                async for response in self._apply(method, call_id, context, fault_actions, inbox):
-                    yield response
-                fault_actions = []
-                for event in session.events_to_send():
-                    if isinstance(event, SendMessage):
-                        # FAULT HOOK: each result; [Send(message)] when no fault acts on it
-                        actions = faults.outbound(event.message)
-                        async for response in self._apply(method, call_id, context, actions, inbox):
-                            yield response
-                    elif isinstance(event, EndCall):
-                        finished = True
-                        # FAULT HOOK: an ending fault may replace the final status
-                        async for response in self._apply(
-                            method, call_id, context, faults.end(), inbox
-                        ):
-                            yield response
-                        await self._end(context, call_id, event)
+                while (action := core.next_action()) is not None:
+                    async for response in self._act(method, call_id, context, action):
+                        yield response
+                    if isinstance(action, Finish):
                         return
-                    elif isinstance(event, InternalFailure):
-                        runtime.record_failure(event.where, event.error)
-                deadline = earliest(session.next_deadline(), faults.next_deadline())
+                    hanging = hanging or isinstance(action, Hang)
+                deadline = core.next_deadline()
                 try:
                     if deadline is None:
                         item = await inbox.get()
@@ -237,8 +212,7 @@ class GrpcEndpoint:
                         timeout = max(0.0, deadline - runtime.clock.now())
                         item = await asyncio.wait_for(inbox.get(), timeout)
                 except TimeoutError:
-                    session.tick(runtime.clock.now())
-                    fault_actions = faults.tick(runtime.clock.now())  # FAULT HOOK: timers
+                    core.tick(runtime.clock.now())
                     continue
                 if item is _END:
                     # A client cancel can end the request stream like a half-close; when
@@ -247,7 +221,8 @@ class GrpcEndpoint:
                     if context.cancelled():
                         raise asyncio.CancelledError
                     self._journal(call_id, "in", "half_close")
-                    await loop.run_in_executor(runtime.executor, session.receive_end)
+                    if not hanging:
+                        await loop.run_in_executor(runtime.executor, core.receive_end)
                     continue
                 if isinstance(item, BaseException):
                     # The request stream broke (client gone or undecodable request).
@@ -255,17 +230,11 @@ class GrpcEndpoint:
                     self._journal(call_id, "in", "cancel", reason=repr(item))
                     return
                 decoded = self._journal_request(method, call_id, item)
-                fault_actions = faults.inbound(decoded)  # FAULT HOOK: e.g. after_audio_s
-                if fault_actions:
-                    continue  # the call ends (or hangs) before the session sees the message
-                # Always on a worker: the cost of a message depends on its audio duration,
-                # not its size (a low sample rate expands a small chunk enormously).
-                await loop.run_in_executor(runtime.executor, session.receive, decoded)
+                if not hanging:
+                    await loop.run_in_executor(runtime.executor, core.receive, decoded)
         except asyncio.CancelledError:
             self._journal(call_id, "in", "cancel")
             raise
-        except _RequestsBroke as broke:
-            self._journal(call_id, "in", "cancel", reason=repr(broke.args[0]))
         except grpc.aio.AbortError:
             raise
         except Exception as exc:
@@ -273,65 +242,49 @@ class GrpcEndpoint:
             self._journal(
                 call_id, "out", "status", status="INTERNAL", reason="Internal server error."
             )
-            finished = True
             await context.abort(grpc.StatusCode.INTERNAL, "Internal server error.")
         finally:
-            reader.cancel()
-            with contextlib.suppress(BaseException):
-                await reader
-            if session is not None and not finished:
-                session.cancel()
+            if reader is not None:
+                reader.cancel()
+                with contextlib.suppress(BaseException):
+                    await reader
+            if core is not None:
+                core.lost()
             runtime.close_connection(call_id)
 
-    async def _end(
-        self, context: grpc.aio.ServicerContext[Any, Any], call_id: str, event: EndCall
-    ) -> None:
-        self._journal(call_id, "out", "status", status=event.status, reason=event.details)
-        if event.status != "OK":
-            await context.abort(grpc.StatusCode[event.status], event.details)
-
-    async def _apply(
+    async def _act(
         self,
         method: GrpcMethod,
         call_id: str,
         context: grpc.aio.ServicerContext[Any, Any],
-        actions: list[Action],
-        inbox: asyncio.Queue[Any],
+        action: Action,
     ) -> AsyncIterator[Any]:
-        """Carry out fault-plan actions, yielding the responses to send (``Send`` is a
-        plain send); an ``Abort`` raises grpc.aio's AbortError."""
-        for action in actions:
-            if isinstance(action, Send):
-                self._journal(
-                    call_id, "out", "message", data=method.describe_out(action.payload),
-                    fault=action.fault,
-                )  # fmt: skip
-                yield method.encode(action.payload)
-            elif isinstance(action, Delay):
-                await asyncio.sleep(action.seconds)
-            elif isinstance(action, Abort):
-                self._journal(
-                    call_id, "out", "status", status=action.status, reason=action.details,
-                    fault=action.fault,
-                )  # fmt: skip
+        """Carry out one action, yielding the response to send, if any; ending with a
+        status other than OK raises grpc.aio's AbortError."""
+        if isinstance(action, Send):
+            self._journal(
+                call_id, "out", "message", data=method.describe_out(action.payload),
+                fault=action.fault,
+            )  # fmt: skip
+            yield method.encode(action.payload)
+        elif isinstance(action, Delay):
+            await asyncio.sleep(action.seconds)
+        elif isinstance(action, Finish):
+            self._journal(call_id, "out", "status", status=action.status, reason=action.details)
+            if action.status != "OK":
                 await context.abort(grpc.StatusCode[action.status], action.details)
-            elif isinstance(action, Hang):
-                await self._hang(method, call_id, inbox, action.fault)
-
-    async def _hang(
-        self, method: GrpcMethod, call_id: str, inbox: asyncio.Queue[Any], fault: str
-    ) -> None:
-        """Answer nothing, ignore half-close, until grpc.aio cancels this task (client
-        cancel, client deadline, server stop) or the request stream breaks."""
-        self._journal(call_id, "out", "fault", data={"hang": True}, fault=fault)
-        while True:
-            item = await inbox.get()
-            if isinstance(item, BaseException):
-                raise _RequestsBroke(item)
-            if item is _END:
-                self._journal(call_id, "in", "half_close")
-                continue
-            self._journal_request(method, call_id, item)
+        elif isinstance(action, Abort):
+            self._journal(
+                call_id, "out", "status", status=action.status, reason=action.details,
+                fault=action.fault,
+            )  # fmt: skip
+            await context.abort(grpc.StatusCode[action.status], action.details)
+        elif isinstance(action, Hang):
+            # Answer nothing until grpc.aio cancels this task (client cancel, client
+            # deadline, server stop) or the request stream breaks.
+            self._journal(call_id, "out", "fault", data={"hang": True}, fault=action.fault)
+        elif isinstance(action, Fail):
+            self._runtime.record_failure(action.where, action.error)
 
     def _journal_request(self, method: GrpcMethod, call_id: str, item: Any) -> Any:
         """Decode and journal one client message (``fault``: read late by a slow consumer)."""
@@ -347,12 +300,12 @@ class GrpcEndpoint:
 
     @staticmethod
     async def _read(
-        requests: AsyncIterator[Any], inbox: asyncio.Queue[Any], faults: ConnectionFaults
+        requests: AsyncIterator[Any], inbox: asyncio.Queue[Any], core: Connection
     ) -> None:
         iterator = aiter(requests)
         try:
             while True:
-                slow = faults.read_delay()  # FAULT HOOK: slow consumer (real back-pressure)
+                slow = core.read_delay()  # a slow consumer: real gRPC back-pressure
                 if slow is not None:
                     await asyncio.sleep(slow.seconds)
                 try:

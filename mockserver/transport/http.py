@@ -7,9 +7,9 @@ runtime's worker threads (so decoding uploads never stalls the event loop), and 
 ``<vendor>-http-<n>`` and two journal entries: ``request`` (in) and ``response`` (out).
 File bytes are never journaled, only names and sizes.
 
-The adapter's own errors use the same body shape as the vendor's REST errors,
-``{"code", "message", "details"}``: 413 (body over ``max_body``), 400 (malformed JSON or
-multipart) and 500 (the handler raised; also reported to ``runtime.record_failure``).
+The adapter's own errors use the surface's error body shape (``error_body``, given by the
+vendor or the admin API): 413 (body over ``max_body``), 400 (malformed JSON or multipart)
+and 500 (the handler raised; also reported to ``runtime.record_failure``).
 
 A response whose ``body`` is ``bytes`` is sent as is, with the ``Content-Type`` of its
 headers (e.g. NDJSON). ``text_types`` lists request content types handed to the router
@@ -33,8 +33,7 @@ from typing import IO, Any
 from aiohttp import web
 
 from mockserver.core.http import RestRequest, RestResponse, UploadedFile
-from mockserver.faults.catalogue import rest_error_body
-from mockserver.faults.rest import HttpDecision
+from mockserver.faults.rest import HttpDecision, decide
 from mockserver.journal import redact_mapping
 from mockserver.runtime import ConnectionRecord, Runtime
 from mockserver.transport import authority
@@ -76,6 +75,8 @@ class HttpEndpoint:
         max_body: Largest accepted request body in bytes (larger: 413).
         text_types: Request content types passed as text in ``RestRequest.json``.
         journal: Record requests and responses in the journal and live connections.
+        error_body: ``(status, message) -> JSON body`` of the adapter's own errors, in the
+            surface's error shape.
     """
 
     def __init__(
@@ -90,6 +91,7 @@ class HttpEndpoint:
         max_body: int,
         text_types: Collection[str] = (),
         journal: bool = True,
+        error_body: Callable[[int, str], Any] = lambda status, message: {"message": message},
     ) -> None:
         self.vendor = vendor
         self.host = host
@@ -100,6 +102,7 @@ class HttpEndpoint:
         self._max_body = max_body
         self._text_types = frozenset(text_types)
         self._journal = journal
+        self._error_body = error_body
         self._runner: web.AppRunner | None = None
 
     @property
@@ -155,9 +158,7 @@ class HttpEndpoint:
             size=request.content_length or 0,
         )
         # FAULT HOOK: what the active faults do to this request (vendor endpoints only)
-        faults = self._runtime.faults.http_request(
-            self.vendor, number, request.method, request.path
-        )
+        faults = decide(self._runtime.faults, self.vendor, number, request.method, request.path)
         text: str | bytes
         try:
             error = await self._read_body(request, incoming)
@@ -207,9 +208,9 @@ class HttpEndpoint:
                 incoming.size = len(incoming.raw)
         except web.HTTPRequestEntityTooLarge:
             message = f"The request body exceeds the limit of {self._max_body} bytes"
-            return RestResponse(413, rest_error_body(413, message))
+            return RestResponse(413, self._error_body(413, message))
         except (ValueError, web.HTTPBadRequest) as exc:
-            return RestResponse(400, rest_error_body(400, f"Malformed request body: {exc}"))
+            return RestResponse(400, self._error_body(400, f"Malformed request body: {exc}"))
         return None
 
     def _serve(
@@ -234,7 +235,7 @@ class HttpEndpoint:
                 body_json = _parse_json(incoming.raw, incoming.content_type)
         except _BadRequest as exc:
             self._journal_request(incoming, connection_id, sizes)
-            response = RestResponse(400, rest_error_body(400, str(exc)))
+            response = RestResponse(400, self._error_body(400, str(exc)))
             self._journal_response(response, connection_id)
             return response, json.dumps(response.body)
         self._journal_request(incoming, connection_id, sizes, body_json)
@@ -259,7 +260,7 @@ class HttpEndpoint:
             text = body if isinstance(body, bytes) else json.dumps(body)
         except Exception as exc:
             self._runtime.record_failure(f"{self.vendor} http {connection_id}", exc)
-            response = RestResponse(500, rest_error_body(500, "Internal server error"))
+            response = RestResponse(500, self._error_body(500, "Internal server error"))
             text = json.dumps(response.body)
         self._journal_response(response, connection_id, faults)
         return response, text

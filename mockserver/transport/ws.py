@@ -1,11 +1,10 @@
-"""WebSocket adapter: pumps frames between a ``websockets`` connection and a sans-I/O session.
+"""WebSocket adapter: pumps frames between a ``websockets`` connection and a sans-I/O core.
 
-The adapter decides nothing about the vendor protocol. It asks the vendor's handshake gate
-whether to upgrade, creates one session per connection, feeds it frames, performs the
-events it queues (send, close), sleeps until its next deadline, and journals every frame.
-
-Faults (``mockserver.faults``) are applied at the points marked ``FAULT HOOK``: the plan
-decides, this adapter performs its actions and journals them with the fault's name.
+The adapter decides nothing. It asks the handshake faults and the vendor's gate whether
+to upgrade, then drives one :class:`~mockserver.core.connection.Connection` (the vendor's
+session and the connection's faults) per connection: read a frame, feed it, perform the
+actions the connection hands out (send, wait, close, drop), sleep until its next
+deadline, and journal every frame with the name of the fault that shaped it.
 """
 
 from __future__ import annotations
@@ -23,15 +22,14 @@ from websockets.datastructures import Headers
 from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request, Response
 
-from mockserver.core.clock import earliest
-from mockserver.core.events import CloseConnection, InternalFailure, OutboundEvent, SendText
+from mockserver.core.actions import Action, Close, Delay, Drop, Fail, Note, Send
+from mockserver.core.connection import Connection, Session
 from mockserver.core.handshake import HandshakeAccept, HandshakeReject, HandshakeRequest
-from mockserver.faults import Action, Close, Delay, Drop, Note, Send
 from mockserver.faults.connection import ConnectionFaults
 from mockserver.journal import REDACTED, redact_mapping
 from mockserver.runtime import ConnectionRecord, Runtime
 
-__all__ = ["HandshakeGate", "WebSocketEndpoint", "WebSocketSession"]
+__all__ = ["HandshakeGate", "WebSocketEndpoint"]
 
 logger = logging.getLogger("mockserver.transport.ws")
 
@@ -43,16 +41,7 @@ class HandshakeGate(Protocol):
     def check(self, request: HandshakeRequest) -> HandshakeAccept | HandshakeReject: ...
 
 
-class WebSocketSession(Protocol):
-    def receive_text(self, text: str) -> None: ...
-    def receive_binary(self, data: bytes) -> None: ...
-    def connection_closed(self) -> None: ...
-    def next_deadline(self) -> float | None: ...
-    def tick(self, now: float) -> None: ...
-    def events_to_send(self) -> list[OutboundEvent]: ...
-
-
-SessionFactory = Callable[[str, int, Mapping[str, Any]], WebSocketSession]
+SessionFactory = Callable[[str, int, Mapping[str, Any]], Session]
 
 
 class WebSocketEndpoint:
@@ -137,7 +126,7 @@ class WebSocketEndpoint:
             "handshake",
             data={"path": path, "query": query, "headers": headers},
         )
-        fault = self._runtime.faults.handshake(self.vendor, number)  # FAULT HOOK: upgrade
+        fault = self._runtime.faults.handshake(self.vendor, number)  # faults refuse first
         try:
             if fault is not None:
                 verdict: HandshakeAccept | HandshakeReject = HandshakeReject(
@@ -179,43 +168,44 @@ class WebSocketEndpoint:
                 {"remote": str(connection.remote_address[0]) if connection.remote_address else ""},
             )
         )  # fmt: skip
-        session: WebSocketSession | None = None
-        faults = self._runtime.faults.connection(
-            self.vendor, "websocket", number, clock=self._runtime.clock.now
-        )
+        core: Connection | None = None
         try:
-            session = self._new_session(connection_id, number, context)
-            await self._pump(connection, session, connection_id, faults)
+            faults = ConnectionFaults(
+                self._runtime.faults,
+                vendor=self.vendor,
+                transport="websocket",
+                number=number,
+                clock=self._runtime.clock.now,
+            )
+            core = Connection(self._new_session(connection_id, number, context), faults)
+            await self._pump(connection, core, connection_id)
         except Exception as exc:
             self._runtime.record_failure(f"{self.vendor} websocket {connection_id}", exc)
             with contextlib.suppress(Exception):
                 await connection.close(1011, "Internal server error.")
         finally:
-            if session is not None:
-                session.connection_closed()
+            if core is not None:
+                core.lost()
             self._runtime.close_connection(connection_id)
 
     async def _pump(
-        self,
-        connection: ServerConnection,
-        session: WebSocketSession,
-        connection_id: str,
-        faults: ConnectionFaults,
+        self, connection: ServerConnection, core: Connection, connection_id: str
     ) -> None:
+        """Read, feed, perform, sleep: until an action or the client ends the connection."""
         clock = self._runtime.clock
         loop = asyncio.get_running_loop()
-        if await self._apply(connection, faults.start(), connection_id):  # FAULT HOOK: open
-            return
-        slow, next_read = None, True
+        core.start()
+        slow: Delay | None = None
+        next_read = True
         while True:
-            if await self._perform(connection, session.events_to_send(), connection_id, faults):
+            if await self._perform(connection, core, connection_id):
                 return
             if next_read:
                 next_read = False
-                slow = faults.read_delay()  # FAULT HOOK: slow consumer
+                slow = core.read_delay()
                 if slow is not None:
                     await asyncio.sleep(slow.seconds)
-            deadline = earliest(session.next_deadline(), faults.next_deadline())
+            deadline = core.next_deadline()
             try:
                 if deadline is None:
                     message = await connection.recv()
@@ -223,94 +213,58 @@ class WebSocketEndpoint:
                     timeout = max(0.0, deadline - clock.now())
                     message = await asyncio.wait_for(connection.recv(), timeout)
             except TimeoutError:
-                session.tick(clock.now())
-                if await self._apply(connection, faults.tick(clock.now()), connection_id):
-                    return  # FAULT HOOK: timed triggers (after_s, idle_s)
+                core.tick(clock.now())
                 continue
             except ConnectionClosed as closed:
                 self._journal_peer_close(closed, connection_id)
                 return
             next_read = True
             self._journal_frame("in", message, connection_id, slow.fault if slow else None)
-            # FAULT HOOK: triggers on what the client sent (after_audio_s)
-            if faults.measures_audio:
-                actions = await loop.run_in_executor(
-                    self._runtime.executor, faults.inbound, message
-                )
+            # Media decoding (large frames, audio metering) runs on a worker thread so that
+            # it never stalls other connections.
+            if core.inbound_is_costly or len(message) > INLINE_FRAME_LIMIT:
+                await loop.run_in_executor(self._runtime.executor, core.receive, message)
             else:
-                actions = faults.inbound(message)
-            if await self._apply(connection, actions, connection_id):
-                return
-            if isinstance(message, str):
-                handler: Callable[[Any], None] = session.receive_text
-            else:
-                handler = session.receive_binary
-            if len(message) > INLINE_FRAME_LIMIT:
-                await loop.run_in_executor(self._runtime.executor, handler, message)
-            else:
-                handler(message)
+                core.receive(message)
 
     async def _perform(
-        self,
-        connection: ServerConnection,
-        events: list[OutboundEvent],
-        connection_id: str,
-        faults: ConnectionFaults,
+        self, connection: ServerConnection, core: Connection, connection_id: str
     ) -> bool:
-        """Carry out queued events; return True once the connection is closed."""
-        for event in events:
-            if isinstance(event, SendText):
-                # FAULT HOOK: each reply; [Send(text)] when no fault acts on it
-                if await self._apply(connection, faults.outbound(event.text), connection_id):
-                    return True
-            elif isinstance(event, CloseConnection):
-                # FAULT HOOK: an ending fault may replace the session's own close
-                if await self._apply(connection, faults.end(), connection_id):
-                    return True
-                self._journal(connection_id, "out", "close", code=event.code, reason=event.reason)
-                await connection.close(event.code, event.reason)
+        """Carry out the connection's actions in order; True once the connection is closed."""
+        while (action := core.next_action()) is not None:
+            if await self._act(connection, action, connection_id):
                 return True
-            elif isinstance(event, InternalFailure):
-                self._runtime.record_failure(event.where, event.error)
         return False
 
-    async def _apply(
-        self, connection: ServerConnection, actions: list[Action], connection_id: str
-    ) -> bool:
-        """Carry out fault-plan actions (``Send`` is a plain send); True once closed."""
-        for action in actions:
-            if isinstance(action, Send):
-                try:
-                    await connection.send(action.payload)
-                except ConnectionClosed as closed:
-                    self._journal_peer_close(closed, connection_id)
-                    return True
-                self._journal_frame("out", action.payload, connection_id, action.fault)
-            elif isinstance(action, Delay):
-                await asyncio.sleep(action.seconds)
-            elif isinstance(action, Note):
-                self._journal(
-                    connection_id,
-                    "out",
-                    "fault",
-                    data={action.action: action.data},
-                    fault=action.fault,
-                )
-            elif isinstance(action, Close):
-                self._journal(
-                    connection_id,
-                    "out",
-                    "close",
-                    code=action.code,
-                    reason=action.reason,
-                    fault=action.fault,
-                )
-                await connection.close(action.code, action.reason)
+    async def _act(self, connection: ServerConnection, action: Action, connection_id: str) -> bool:
+        """Carry out one action; True once the connection is closed."""
+        if isinstance(action, Send):
+            try:
+                await connection.send(action.payload)
+            except ConnectionClosed as closed:
+                self._journal_peer_close(closed, connection_id)
                 return True
-            elif isinstance(action, Drop):
-                self._journal(connection_id, "out", "disconnect", fault=action.fault)
-                connection.transport.abort()  # no close frame: the TCP connection just ends
-                return True
+            self._journal_frame("out", action.payload, connection_id, action.fault)
+        elif isinstance(action, Delay):
+            await asyncio.sleep(action.seconds)
+        elif isinstance(action, Note):
+            self._journal(
+                connection_id, "out", "fault", data={action.action: action.data},
+                fault=action.fault,
+            )  # fmt: skip
+        elif isinstance(action, Close):
+            self._journal(
+                connection_id, "out", "close", code=action.code, reason=action.reason,
+                fault=action.fault,
+            )  # fmt: skip
+            await connection.close(action.code, action.reason)
+            return True
+        elif isinstance(action, Drop):
+            self._journal(connection_id, "out", "disconnect", fault=action.fault)
+            connection.transport.abort()  # no close frame: the TCP connection just ends
+            return True
+        elif isinstance(action, Fail):
+            self._runtime.record_failure(action.where, action.error)
         return False
 
     def _journal(self, connection_id: str, direction: Any, kind: str, **fields: Any) -> None:

@@ -1,80 +1,22 @@
-"""Vendor emulators: one sub-package per vendor, each with the same file set.
+"""Vendor emulators: one sub-package per vendor, each contributing one registry entry.
 
-``session.py`` (sans-I/O state machine), ``codec.py`` (wire format), ``errors.py`` (error
-catalogue), ``config.py`` (settings), the prediction engine modules, and ``service.py``,
-which wires the sessions to transports. Registering a vendor means adding its
-:class:`VendorSpec` to :data:`VENDORS`.
+Each vendor folder has the same core file set: ``session.py`` (sans-I/O state machine),
+``codec.py`` (wire format), ``errors.py`` (error catalogue), ``config.py`` (settings), its
+engine modules, ``service.py`` (listeners and sessions), ``scenario.py`` (its part of the
+scenario format), ``handle.py`` (its pytest handle), and an ``__init__.py`` defining its
+:class:`~mockserver.registry.VendorSpec` as ``VENDOR``. Adding a vendor means adding a
+folder and its entry to :data:`VENDORS`; generic code finds them through
+:func:`mockserver.registry.default_vendors`.
 """
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from typing import Any
+from mockserver.registry import VendorSpec
 
-from mockserver.settings import Setting
+from .behavioral import VENDOR as BEHAVIORAL
+from .hume import VENDOR as HUME
 
-from .behavioral.config import SETTINGS as BEHAVIORAL_SETTINGS
-from .behavioral.config import BehavioralSettings
-from .hume.config import SETTINGS as HUME_SETTINGS
-from .hume.config import HumeSettings
+__all__ = ["VENDORS"]
 
-__all__ = ["VENDORS", "VendorSpec", "vendor_by_name"]
-
-
-@dataclass(frozen=True)
-class VendorSpec:
-    """How the server builds, configures and describes one vendor emulator.
-
-    Args:
-        name: Short name, also the TOML table and flag prefix.
-        title: Human name for messages.
-        settings: The vendor's settings table.
-        build_settings: Resolved values (all keys) -> the vendor's settings object.
-        ports: Settings object -> ``{label: port}`` (for conflict checks).
-        service: ``"module:Class"`` of the service wiring (imported only when serving).
-    """
-
-    name: str
-    title: str
-    settings: tuple[Setting, ...]
-    build_settings: Callable[[Mapping[str, Any]], Any]
-    ports: Callable[[Any], dict[str, int]]
-    service: str
-
-    def load_service(self) -> Any:
-        """Import and return the service class."""
-        module_name, _, attr = self.service.partition(":")
-        return getattr(importlib.import_module(module_name), attr)
-
-
-VENDORS: tuple[VendorSpec, ...] = (
-    VendorSpec(
-        name="hume",
-        title="Hume Expression Measurement streaming",
-        settings=HUME_SETTINGS,
-        build_settings=HumeSettings.from_values,
-        ports=lambda s: {"--hume-port": s.port},
-        service="mockserver.vendors.hume.service:HumeService",
-    ),
-    VendorSpec(
-        name="behavioral",
-        title="Behavioral Signals streaming (gRPC) and REST",
-        settings=BEHAVIORAL_SETTINGS,
-        build_settings=BehavioralSettings.from_values,
-        ports=lambda s: {
-            "--behavioral-grpc-port": s.grpc_port,
-            "--behavioral-rest-port": s.rest_port,
-        },
-        service="mockserver.vendors.behavioral.service:BehavioralService",
-    ),
-)
-
-
-def vendor_by_name(name: str) -> VendorSpec:
-    """Look a vendor up by name."""
-    for vendor in VENDORS:
-        if vendor.name == name:
-            return vendor
-    raise KeyError(name)
+#: The built-in emulators, in the order they start and are listed.
+VENDORS: tuple[VendorSpec, ...] = (HUME, BEHAVIORAL)

@@ -13,9 +13,12 @@ import yaml
 
 from mockserver.core.rng import SeedSource
 from mockserver.errors import ScenarioError
-from mockserver.faults import FAULT_TYPES, FaultPlan
-from mockserver.faults.catalogue import EVALUABLE_TRIGGERS
+from mockserver.faults import FaultPlan
+from mockserver.faults.model import EVALUABLE_TRIGGERS
+from mockserver.registry import fault_catalogue
 from mockserver.resources import load_schema, schema_path
+
+FAULT_TYPES = fault_catalogue().types
 
 DOC = Path(__file__).resolve().parents[3] / "docs" / "faults.md"
 
@@ -54,7 +57,7 @@ def test_the_catalogue_documents_every_type_parameter_and_trigger() -> None:
     text = DOC.read_text("utf-8")
     for name, ftype in FAULT_TYPES.items():
         assert f"| `{name}` |" in text, name
-        for key in sorted(ftype.params | ftype.triggers):
+        for key in sorted(set(ftype.param_fields()) | ftype.triggers):
             assert f"`{key}`" in text, (name, key)
 
 
@@ -78,7 +81,7 @@ def test_the_python_example_runs(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def plan() -> FaultPlan:
-    return FaultPlan(SeedSource(0))
+    return FaultPlan(SeedSource(0), fault_catalogue())
 
 
 def schema_errors(definition: Any) -> list[str]:
@@ -114,7 +117,7 @@ def test_schema_matches_the_catalogue() -> None:
     base = {"name", "vendor", "transport", "type", "when"}
     for name, ftype in FAULT_TYPES.items():
         then = clauses[name]
-        assert set(then["propertyNames"]["enum"]) == base | ftype.params, name
+        assert set(then["propertyNames"]["enum"]) == base | set(ftype.param_fields()), name
         assert set(then["properties"]["when"]["propertyNames"]["enum"]) == ftype.triggers, name
         assert ftype.triggers <= set().union(*(EVALUABLE_TRIGGERS[t] for t in ftype.transports))
     assert set(schema["$defs"]["when"]["properties"]) == set().union(

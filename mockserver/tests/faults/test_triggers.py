@@ -14,27 +14,37 @@ from mockserver.core.clock import ManualClock
 from mockserver.core.rng import SeedSource
 from mockserver.faults import Abort, Action, Close, Delay, Drop, FaultPlan, Hang, Note, Send
 from mockserver.faults.connection import ConnectionFaults
-from mockserver.faults.mutations import wrong_types
+from mockserver.faults.rest import HttpDecision, decide
+from mockserver.faults.types import WrongTypesFault
+from mockserver.registry import fault_catalogue
 from mockserver.resources import fixture_base64
 from mockserver.vendors.behavioral.processes import Job, Outcome, ProcessStore
 
 
+def http_request(plan: FaultPlan, vendor: str, number: int, method: str, path: str) -> HttpDecision:
+    return decide(plan, vendor, number, method, path)
+
+
 def make_plan(*faults: dict[str, Any], seed: int = 0) -> FaultPlan:
-    plan = FaultPlan(SeedSource(seed))
+    plan = FaultPlan(SeedSource(seed), fault_catalogue())
     plan.load(list(faults))
     return plan
 
 
 def ws(plan: FaultPlan, number: int = 1, clock: ManualClock | None = None) -> ConnectionFaults:
     clock = clock or ManualClock()
-    return plan.connection("hume", "websocket", number, clock=clock.now)
+    return ConnectionFaults(
+        plan, vendor="hume", transport="websocket", number=number, clock=clock.now
+    )
 
 
 def grpc(
     plan: FaultPlan, number: int = 1, clock: ManualClock | None = None, method: str = "StreamAudio"
 ) -> ConnectionFaults:
     clock = clock or ManualClock()
-    return plan.connection("behavioral", "grpc", number, clock=clock.now, method=method)
+    return ConnectionFaults(
+        plan, vendor="behavioral", transport="grpc", number=number, clock=clock.now, method=method
+    )
 
 
 def sent(actions: list[Action]) -> list[Any]:
@@ -254,14 +264,18 @@ def test_malformed_json_truncates_or_sends_the_given_text() -> None:
     assert given_text == "{oops"
 
 
+def wrong_types(text: str) -> str:
+    return WrongTypesFault().rewrite(text)
+
+
 def test_wrong_types_flips_every_scalar_and_keeps_the_shape() -> None:
     reply = {"payload_id": "p-1", "job_details": {"job_id": "ab"}, "ok": True, "n": None,
              "language": {"predictions": [{"text": "Joy", "score": 0.5, "begin": 3}]}}  # fmt: skip
-    assert json.loads(wrong_types(json.dumps(reply), {})) == {
+    assert json.loads(wrong_types(json.dumps(reply))) == {
         "payload_id": 3, "job_details": {"job_id": 2}, "ok": "true", "n": {},
         "language": {"predictions": [{"text": 3, "score": "0.5", "begin": "3"}]},
     }  # fmt: skip
-    assert wrong_types("not json", {}) == "not json"
+    assert wrong_types("not json") == "not json"
 
 
 def test_reorder_holds_a_reply_until_the_next_one_is_sent() -> None:
@@ -342,18 +356,18 @@ def test_http_error_matches_method_path_and_times() -> None:
         {"type": "delay", "seconds": 0.2, "when": {"path": "/auth"}},
     )  # fmt: skip
     path = "/v5/clients/1000/processes/7"
-    assert plan.http_request("behavioral", 1, "POST", path).reject is None
-    first = plan.http_request("behavioral", 2, "GET", path)
+    assert http_request(plan, "behavioral", 1, "POST", path).reject is None
+    first = http_request(plan, "behavioral", 2, "GET", path)
     assert first.reject is not None and first.reject.status == 503
     assert json.loads(first.reject.body) == {
         "code": 503, "message": "Service unavailable", "details": {},
     }  # fmt: skip
     assert first.fault == "http_error-1" and first.delay_s == 0
-    assert plan.http_request("behavioral", 3, "GET", path).reject is not None
-    assert plan.http_request("behavioral", 4, "GET", path).reject is None  # times: 2
-    slow = plan.http_request("behavioral", 5, "GET", "/v5/auth")
+    assert http_request(plan, "behavioral", 3, "GET", path).reject is not None
+    assert http_request(plan, "behavioral", 4, "GET", path).reject is None  # times: 2
+    slow = http_request(plan, "behavioral", 5, "GET", "/v5/auth")
     assert slow.delay_s == 0.2 and slow.fault == "delay-2" and slow.reject is None
-    assert plan.http_request("hume", 6, "GET", "/v5/auth").delay_s == 0  # no hume HTTP
+    assert http_request(plan, "hume", 6, "GET", "/v5/auth").delay_s == 0  # no hume HTTP
 
 
 def test_process_outcome_acts_through_the_store_hook() -> None:
@@ -368,7 +382,7 @@ def test_process_outcome_acts_through_the_store_hook() -> None:
         raise AssertionError("a faulted process is never analysed")
 
     def submit(name: str, job: Job = never) -> int:
-        decision = plan.http_request("behavioral", 1, "POST", "/v5/clients/1/processes/audio")
+        decision = http_request(plan, "behavioral", 1, "POST", "/v5/clients/1/processes/audio")
         with decision.submission():
             view = store.submit(cid=1, namespace="behavioral", name=name, meta=None, job=job)
         return view.pid

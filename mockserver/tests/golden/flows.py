@@ -20,11 +20,22 @@ import re
 import time
 import urllib.error
 import urllib.request
+import wave
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import grpc
+from behavioralsignals import Client, StreamingOptions
+from behavioralsignals.utils import make_audio_stream
+from hume import HumeClient
+from hume.expression_measurement.stream import Config, StreamFace, StreamLanguage
+from websockets.exceptions import ConnectionClosed, InvalidStatus
+from websockets.sync.client import connect
+
+from mockserver._generated.behavioral_signals import api_pb2, api_pb2_grpc
 from mockserver.journal import JournalEntry
+from mockserver.redirect import behavioral_signals_redirect
 from mockserver.resources import fixture_base64, fixture_path
 from mockserver.server import MockServer
 
@@ -116,7 +127,6 @@ def _settle(server: MockServer, timeout_s: float = 10.0) -> None:
 
 
 def _ws(server: MockServer, **kwargs: Any) -> Any:
-    from websockets.sync.client import connect
 
     endpoint = server.hume
     return connect(endpoint.url, additional_headers={"X-Hume-Api-Key": endpoint.api_key}, **kwargs)
@@ -129,8 +139,6 @@ def _exchange(ws: Any, message: Any) -> Any:
 
 def hume_sdk_text(server: MockServer) -> None:
     """The official SDK: language with every option, job details, reset, payload ids."""
-    from hume import HumeClient
-    from hume.expression_measurement.stream import Config, StreamLanguage
 
     endpoint = server.hume
     client = HumeClient(api_key=endpoint.api_key, base_url=endpoint.base_url)
@@ -145,8 +153,6 @@ def hume_sdk_text(server: MockServer) -> None:
 
 def hume_sdk_media(server: MockServer) -> None:
     """The official SDK with audio, images, video and facemeshes, plus warnings and E0102."""
-    from hume import HumeClient
-    from hume.expression_measurement.stream import Config, StreamFace
 
     endpoint = server.hume
     client = HumeClient(api_key=endpoint.api_key, base_url=endpoint.base_url)
@@ -196,8 +202,6 @@ def hume_raw_errors(server: MockServer) -> None:
 
 def _refused(server: MockServer, headers: dict[str, str]) -> None:
     """A handshake the server must refuse (a wrong or missing key)."""
-    from websockets.exceptions import InvalidStatus
-    from websockets.sync.client import connect
 
     try:
         connect(server.hume.url, additional_headers=headers).close()
@@ -207,7 +211,6 @@ def _refused(server: MockServer, headers: dict[str, str]) -> None:
 
 
 def _wait_close(ws: Any) -> None:
-    from websockets.exceptions import ConnectionClosed
 
     try:
         while True:
@@ -227,7 +230,6 @@ def _text(payload_id: str) -> dict[str, Any]:
 
 def hume_faults(server: MockServer) -> None:
     """Every WebSocket fault type, one connection each, with a raw client."""
-    from websockets.exceptions import ConnectionClosed, InvalidStatus
 
     plans: list[tuple[dict[str, Any], int]] = [
         ({"type": "delay", "seconds": 0.01, "when": {"message": 1}}, 2),
@@ -296,8 +298,6 @@ def hume_faults(server: MockServer) -> None:
 
 def hume_scenario(server: MockServer) -> None:
     """The shipped angry-customer and errors scenarios, with the official SDK."""
-    from hume import HumeClient
-    from hume.expression_measurement.stream import Config, StreamLanguage
 
     server.load_scenario(fixture_path("scenarios/hume-angry-customer.yaml"))
     server.load_scenario(fixture_path("scenarios/hume-errors.yaml"))
@@ -315,7 +315,6 @@ def hume_scenario(server: MockServer) -> None:
 
 
 def _pcm(name: str) -> tuple[bytes, int]:
-    import wave
 
     with wave.open(str(fixture_path("media/" + name)), "rb") as wav:
         return wav.readframes(wav.getnframes()), wav.getframerate()
@@ -330,9 +329,6 @@ def _stream(
     chunk_s: float = 0.25,
     metadata: Any = None,
 ) -> list[Any]:
-    import grpc
-
-    from mockserver._generated.behavioral_signals import api_pb2, api_pb2_grpc
 
     endpoint = server.behavioral
     pcm, rate = _pcm(name)
@@ -366,10 +362,6 @@ def _stream(
 
 def behavioral_sdk_stream(server: MockServer) -> None:
     """The official SDK: StreamAudio at every level and a deepfake stream."""
-    from behavioralsignals import Client, StreamingOptions
-    from behavioralsignals.utils import make_audio_stream
-
-    from mockserver.redirect import behavioral_signals_redirect
 
     with behavioral_signals_redirect(server.behavioral):
         client = Client(cid=server.behavioral.cid, api_key=server.behavioral.token)
@@ -388,9 +380,6 @@ def behavioral_sdk_stream(server: MockServer) -> None:
 
 def behavioral_raw(server: MockServer) -> None:
     """Raw gRPC streams (44.1 kHz, silence, bad credentials, audio first) and REST calls."""
-    import grpc
-
-    from mockserver._generated.behavioral_signals import api_pb2, api_pb2_grpc
 
     _stream(server, "StreamAudio", "speech_pauses_44k.wav", chunk_s=0.1)
     _stream(server, "StreamAudio", "silence_16k.wav")

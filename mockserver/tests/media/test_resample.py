@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import tracemalloc
 
 import numpy as np
 import numpy.typing as npt
@@ -126,7 +127,6 @@ def test_misuse_is_rejected() -> None:
 
 
 def test_a_huge_push_has_bounded_memory_and_the_same_output() -> None:
-    import tracemalloc
 
     signal = (np.random.default_rng(1).standard_normal(8000 * 120) * 0.1).astype(np.float32)
     tracemalloc.start()

@@ -6,15 +6,18 @@ from __future__ import annotations
 
 import json
 
+import grpc
 import pytest
+from websockets.exceptions import ConnectionClosedError
 from websockets.sync.client import connect
 
+from mockserver._generated.behavioral_signals import api_pb2, api_pb2_grpc
 from mockserver.journal import Journal
 from mockserver.resources import fixture_path
 from mockserver.scenario import Expectation, Scenario
-from mockserver.scenario.expect import count
 from mockserver.server import MockServer
 from mockserver.tests.conftest import hume_socket
+from mockserver.vendors.hume.scenario import PART as HUME_PART
 
 EXPECT_ONE_LANGUAGE = """
 name: one-language-request
@@ -99,10 +102,6 @@ def test_message_text_and_payload_id_filters(server: MockServer) -> None:
 
 
 def test_behavioral_streams_and_requests(server: MockServer) -> None:
-    import grpc
-
-    from mockserver._generated.behavioral_signals import api_pb2, api_pb2_grpc
-
     server.load_scenario(
         {
             "name": "bs",
@@ -135,8 +134,12 @@ def test_counting_an_empty_journal() -> None:
     assert count(Expectation("hume.messages", {"model": "language"}, exactly=1), journal) == 0
 
 
+def count(expectation: Expectation, journal: Journal) -> int:
+    kind = HUME_PART.expectations[expectation.what]
+    return len(kind.count(journal, expectation.where, None))
+
+
 def test_a_scenario_mixing_a_rule_faults_and_expectations(server: MockServer) -> None:
-    from websockets.exceptions import ConnectionClosedError
 
     server.load_scenario(fixture_path("scenarios/mixed-faults-expectations.yaml"))
     assert [f["type"] for f in server.runtime.faults.describe()] == ["close", "delay"]

@@ -4,6 +4,9 @@ the JSON path, and the Python API equal to the data form (issue "scenarios")."""
 from __future__ import annotations
 
 import json
+import re
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +19,7 @@ from hypothesis import strategies as st
 from mockserver.core.rng import SeedSource
 from mockserver.errors import ScenarioError
 from mockserver.faults import FaultPlan
+from mockserver.registry import fault_catalogue
 from mockserver.resources import fixture_path, load_schema
 from mockserver.scenario import (
     BehavioralResult,
@@ -101,7 +105,7 @@ def test_python_api_to_dict_is_the_data_form() -> None:
         python_angry_segment().to_dict()["behavioral"]["processes"]
         == (data["behavioral"]["processes"])
     )
-    assert Scenario.from_dict(python_angry_segment().to_dict()) == python_angry_segment()
+    assert load_scenario(python_angry_segment().to_dict()) == python_angry_segment()
 
 
 def test_items_are_grouped_by_kind_in_data_order() -> None:
@@ -210,21 +214,21 @@ def test_source_errors() -> None:
 
 
 def test_loading_hands_the_faults_to_the_fault_plan() -> None:
-    faults = FaultPlan(SeedSource(0))
+    faults = FaultPlan(SeedSource(0), fault_catalogue())
     book = ScenarioBook()
     scenario = book.load(fixture_path("scenarios/mixed-faults-expectations.yaml"), faults=faults)
     assert [f["type"] for f in faults.describe()] == ["close", "delay"]
     assert book.active() == [scenario]
-    assert book.hume_script() is not None and book.behavioral_script() is None
+    assert book.script("hume") is not None and book.script("behavioral") is None
     book.clear()
-    assert book.active() == [] and book.hume_script() is None
+    assert book.active() == [] and book.script("hume") is None
     assert len(faults.describe()) == 2  # faults stay until the fault plan is cleared
 
 
 def test_fault_plan_errors_name_the_source_and_the_fault(tmp_path: Path) -> None:
     path = tmp_path / "f.yaml"
     path.write_text("faults: [{type: delay, min_seconds: 2, max_seconds: 1}]", encoding="utf-8")
-    faults = FaultPlan(SeedSource(0))
+    faults = FaultPlan(SeedSource(0), fault_catalogue())
     book = ScenarioBook()
     with pytest.raises(ScenarioError) as info:
         book.load(path, faults=faults)
@@ -233,12 +237,12 @@ def test_fault_plan_errors_name_the_source_and_the_fault(tmp_path: Path) -> None
 
 
 def test_importing_scenarios_is_light_and_sans_io() -> None:
-    import subprocess
-    import sys
 
     code = (
-        "import json, sys, mockserver.runtime, mockserver.scenario, mockserver.scenario.hume, "
-        "mockserver.scenario.behavioral, mockserver.scenario.expect\n"
+        "import json, sys, mockserver.runtime, mockserver.scenario, "
+        "mockserver.vendors.hume.scenario, mockserver.vendors.hume.script, "
+        "mockserver.vendors.behavioral.scenario, mockserver.vendors.behavioral.script, "
+        "mockserver.scenario.expect\n"
         "print(json.dumps(sorted(sys.modules)))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
@@ -247,7 +251,7 @@ def test_importing_scenarios_is_light_and_sans_io() -> None:
 
 
 def test_an_invalid_scenario_activates_nothing() -> None:
-    faults = FaultPlan(SeedSource(0))
+    faults = FaultPlan(SeedSource(0), fault_catalogue())
     book = ScenarioBook()
     with pytest.raises(ScenarioError):
         book.load({"faults": [{"type": "delay"}], "hume": {"rules": [{}]}}, faults=faults)
@@ -363,7 +367,7 @@ def test_python_api_round_trips_through_the_data_form(scenario: Scenario) -> Non
     # Escaped non-ASCII: YAML reads a raw U+0085 (NEL) as a line break.
     assert load_scenario(yaml.safe_dump(data)) == scenario
     assert load_scenario(json.dumps(data)) == scenario
-    assert Scenario.from_dict(data).to_dict() == data
+    assert load_scenario(data).to_dict() == data
 
 
 @settings(max_examples=60, deadline=None)
@@ -386,7 +390,6 @@ def test_language_only_names_are_valid_for_language_rules() -> None:
 
 
 def test_the_examples_in_the_docs_are_valid() -> None:
-    import re
 
     text = (Path(__file__).resolve().parents[3] / "docs" / "scenarios.md").read_text("utf-8")
     (yaml_example,) = re.findall(r"```yaml\n(.*?)```", text, re.S)

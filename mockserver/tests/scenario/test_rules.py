@@ -31,13 +31,13 @@ from mockserver.scenario import (
     Segment,
     Timeline,
 )
-from mockserver.scenario.behavioral import BehavioralScript, ProcessRuleState, rewrite_row
-from mockserver.scenario.hume import HumeScript
 from mockserver.tests.vendors.behavioral.harness import StreamHarness
 from mockserver.vendors.behavioral.results import InferenceResult, Prediction
+from mockserver.vendors.behavioral.script import BehavioralScript, ProcessRuleState, rewrite_row
 from mockserver.vendors.behavioral.tasks import CLASSIFIER_LABELS, SPEAKING_RATE_5
 from mockserver.vendors.hume.config import HumeSettings
 from mockserver.vendors.hume.labels import EXPRESSION_NAMES, LANGUAGE_EXPRESSION_NAMES
+from mockserver.vendors.hume.script import HumeScript
 from mockserver.vendors.hume.session import HumeSession
 
 
@@ -64,7 +64,7 @@ class Hume:
             clock=ManualClock(0.0),
             seeds=SeedSource(0),
             job_id="0" * 32,
-            script=self.book.hume_script,
+            script=self.book.provider("hume"),
         )
 
     def send(self, message: dict[str, Any]) -> dict[str, Any]:
@@ -326,7 +326,7 @@ def test_intensity_scores() -> None:
 def test_stream_session_windows_overlapping_the_range_report_the_label() -> None:
     book = book_with(BehavioralResult("emotion", "angry", start=4.0, end=9.5, posterior=0.9))
     harness = StreamHarness()
-    harness.session._script = book.behavioral_script  # as BehavioralService injects it
+    harness.session._script = book.provider("behavioral")  # as BehavioralService injects it
     harness.stream_file("speech_pauses_16k.wav")
     harness.end()
     results = harness.results()
@@ -368,4 +368,4 @@ def test_fixture_files_scripts_compile() -> None:
     book = ScenarioBook()
     for path in sorted(fixture_path("scenarios").glob("*.*")):
         book.load(path, faults=NoFaults())
-    assert book.hume_script() is not None and book.behavioral_script() is not None
+    assert book.script("hume") is not None and book.script("behavioral") is not None

@@ -390,8 +390,8 @@ def test_seed_000_example_verbatim(
     }
     with behavioral_signals_redirect(bs):
         # ---- seed 000 (docs "Start a streaming session"), placeholders filled in ----
-        from behavioralsignals import Client, StreamingOptions
-        from behavioralsignals.utils import make_audio_stream
+        from behavioralsignals import Client, StreamingOptions  # noqa: PLC0415  the seed, verbatim
+        from behavioralsignals.utils import make_audio_stream  # noqa: PLC0415  the seed, verbatim
 
         cid = placeholders["cid"]
         token = placeholders["token"]

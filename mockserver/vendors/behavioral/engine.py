@@ -59,6 +59,8 @@ import numpy.typing as npt
 from mockserver.core.rng import SeedSource
 from mockserver.media.audio import AudioClip, decode_audio
 from mockserver.media.errors import NoAudioError
+from mockserver.media.probe import probe
+from mockserver.media.video import sample_frames
 from mockserver.media.voice import VoiceFeatures, analyse_voice, detect_speech
 
 from .results import InferenceResult, Prediction, format_time
@@ -513,9 +515,6 @@ def analyse_video(
     Raises:
         UnrecognisedMediaError: the bytes are not decodable media, or have no video stream.
     """
-    from mockserver.media.probe import probe
-    from mockserver.media.video import sample_frames
-
     if info is None:
         info = probe(raw)
     audio_results: list[InferenceResult] = []

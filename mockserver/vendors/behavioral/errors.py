@@ -8,10 +8,20 @@ the spec's suggested table. REST errors use the body the SDK parses,
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["GRPC_ERRORS", "REST_ERRORS", "GrpcError", "GrpcErrorEntry", "RestError"]
+from mockserver.faults.model import status_phrase
+
+__all__ = [
+    "GRPC_ERRORS",
+    "REST_ERRORS",
+    "GrpcError",
+    "GrpcErrorEntry",
+    "RestError",
+    "rest_error_body",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,3 +116,24 @@ class RestError(Exception):
 
     def body(self) -> dict[str, Any]:
         return {"code": self.status, "message": self.message, "details": self.details}
+
+
+#: Default messages of HTTP errors the emulator's faults and adapter answer with.
+_REST_MESSAGES: dict[int, str] = {
+    401: REST_ERRORS["unauthorized"][1],
+    403: "Forbidden",
+    429: "Too many requests",
+    500: "Internal server error",
+    502: "Bad gateway",
+    503: "Service unavailable",
+    504: "Gateway timeout",
+}
+
+
+def rest_error_body(
+    status: int, message: str | None = None, details: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    """The REST error body ``{code, message, details}`` (``message`` defaults per status)."""
+    if message is None:
+        message = _REST_MESSAGES.get(status) or status_phrase(status)
+    return RestError(status, message, dict(details or {})).body()

@@ -27,11 +27,11 @@ returns an :class:`Outcome`.
 A job that raises turns the process into status -3 (spec 4.3 "Server error while
 processing the audio") and is reported through ``on_error`` (the runtime's failure log).
 
-**Fault injection.** :meth:`ProcessStore.submit` calls the hook in :data:`SUBMIT_HOOK` (a
-context variable, unset by default) with the store and the new process; the fault plan
-sets it around one HTTP request so that a process can fail (:meth:`ProcessStore.set_outcome`)
-or stay pending or processing for ever (:meth:`ProcessStore.hold`). The store itself knows
-nothing about faults.
+**Fault injection.** :meth:`ProcessStore.submit` reports each new process to
+:func:`mockserver.faults.rest.on_submission` with ``(store, view)``; inside a faulted HTTP
+request, a ``process_outcome`` fault (:mod:`.faults`) then fails it
+(:meth:`ProcessStore.set_outcome`) or keeps it pending or processing for ever
+(:meth:`ProcessStore.hold`). Outside one, nothing happens.
 """
 
 from __future__ import annotations
@@ -40,11 +40,11 @@ import datetime as _dt
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, Future
-from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from mockserver.core.clock import Clock
+from mockserver.faults.rest import on_submission
 
 from .results import InferenceResult
 
@@ -57,7 +57,6 @@ __all__ = [
     "PENDING",
     "PROCESSING",
     "SERVER_ERROR",
-    "SUBMIT_HOOK",
     "Job",
     "Namespace",
     "Outcome",
@@ -136,9 +135,8 @@ class Outcome:
 Job = Callable[[], Outcome]
 
 #: Called by :meth:`ProcessStore.submit` with the store and the new process's first view,
-#: before its analysis is scheduled (see "Fault injection" above).
+#: before its analysis is scheduled (scenario rules).
 SubmitHook = Callable[["ProcessStore", "ProcessView"], None]
-SUBMIT_HOOK: ContextVar[SubmitHook | None] = ContextVar("mockserver_submit_hook", default=None)
 
 
 def _check_failure_status(status: int) -> None:
@@ -279,8 +277,8 @@ class ProcessStore:
         """Create a batch process (status 0) and schedule ``job``; return its first view.
 
         A failure armed by :meth:`fail_next` is applied to it (the job is then never run),
-        then the :data:`SUBMIT_HOOK`, if one is set, then ``on_created`` (the scenario
-        rules); a hook that fails or holds the process keeps its job from being scheduled.
+        then the request's submission faults, then ``on_created`` (the scenario rules); a
+        fault or rule that fails or holds the process keeps its job from being scheduled.
         """
         if namespace not in NAMESPACES:
             raise ValueError(f"unknown namespace {namespace!r}")
@@ -289,9 +287,9 @@ class ProcessStore:
             if self._fail_next is not None:
                 proc.override, self._fail_next = self._fail_next, None
                 proc.job = None
-        for hook in (SUBMIT_HOOK.get(), on_created):
-            if hook is not None:
-                hook(self, self._view(proc))
+        on_submission(proc.name, (self, self._view(proc)))  # FAULT HOOK: process_outcome
+        if on_created is not None:
+            on_created(self, self._view(proc))
         if proc.job is not None and self._executor is not None:
             future = self._executor.submit(self._run_eagerly, proc)  # outside the lock
             with self._lock:

@@ -23,13 +23,15 @@ import datetime as _dt
 import ipaddress
 import json
 import re
+import urllib.request
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 from urllib.parse import urlsplit
 
 from mockserver.core.http import RestRequest, RestResponse, UploadedFile
 from mockserver.core.rng import SeedSource
+from mockserver.core.router import MethodNotAllowed, NotFound, Router
+from mockserver.media.errors import MediaError
 
 from .config import BehavioralSettings
 from .errors import RestError
@@ -53,7 +55,8 @@ if TYPE_CHECKING:
     import numpy.typing as npt
 
     from mockserver.media.probe import MediaInfo
-    from mockserver.scenario.behavioral import BehavioralScript
+
+    from .script import BehavioralScript
 
 __all__ = [
     "AUTH_CLIENT_HEADER",
@@ -111,7 +114,7 @@ class EngineAnalyzer:
         speaking_rate_labels: int,
         seeds: SeedSource,
     ) -> list[InferenceResult]:
-        from . import engine
+        from . import engine  # noqa: PLC0415  NumPy, PyAV: loaded on the first analysis
 
         return engine.analyse_batch(
             samples,
@@ -131,7 +134,7 @@ class EngineAnalyzer:
         generator_detection: bool,
         seeds: SeedSource,
     ) -> tuple[list[InferenceResult], list[InferenceResult]]:
-        from . import engine
+        from . import engine  # noqa: PLC0415  (as above)
 
         return engine.analyse_video(
             raw,
@@ -161,7 +164,6 @@ def fetch_http(url: str, *, limit: int, timeout: float = FETCH_TIMEOUT_S) -> byt
     Raises:
         OSError: Any network or HTTP error (``urllib.error.HTTPError`` for non-2xx).
     """
-    import urllib.request
 
     class _NoRedirect(urllib.request.HTTPRedirectHandler):
         def redirect_request(self, *args: Any, **kwargs: Any) -> None:
@@ -173,21 +175,11 @@ def fetch_http(url: str, *, limit: int, timeout: float = FETCH_TIMEOUT_S) -> byt
     return data
 
 
-_Handler = Callable[[RestRequest, dict[str, str]], RestResponse]
+_Handler = Callable[[RestRequest, Mapping[str, str]], RestResponse]
 
 
 class _JobFailure(Exception):
     """Ends a job with status -1 and this (possibly multi-line) statusmsg."""
-
-
-@dataclass(frozen=True, slots=True)
-class _Route:
-    pattern: re.Pattern[str]
-    methods: Mapping[str, _Handler]
-
-
-_CID = r"(?P<cid>[^/]+)"
-_PID = r"(?P<pid>[0-9]+)"
 
 
 class RestApi:
@@ -228,35 +220,27 @@ class RestApi:
     def _default_fetch(self, url: str) -> bytes:
         return fetch_http(url, limit=self._settings.max_upload_bytes + 1)
 
-    def _build_routes(self) -> tuple[_Route, ...]:
-        def route(path: str, **methods: _Handler) -> _Route:
-            return _Route(re.compile(path), methods)
-
-        beh = r"/v5/clients/" + _CID + r"/processes"
-        det = r"/v5/detection/clients/" + _CID + r"/processes"
-        return (
-            route(r"/status", GET=self._status),
-            route(r"/v5/auth", GET=self._auth),
-            route(r"/v5/clients/" + _CID, GET=self._client),
-            route(beh, GET=self._lister("behavioral")),
-            route(beh + "/audio", POST=self._uploader("behavioral")),
-            route(beh + "/s3-presigned-url", POST=self._s3_submitter("behavioral")),
-            route(beh + "/" + _PID, GET=self._getter("behavioral")),
-            route(beh + "/" + _PID + "/results", GET=self._results("behavioral")),
-            route(det, GET=self._lister("detection")),
-            route(det + "/audio", POST=self._uploader("detection")),
-            route(det + "/s3-presigned-url", POST=self._s3_submitter("detection")),
-            route(det + "/" + _PID, GET=self._getter("detection")),
-            route(det + "/" + _PID + "/results", GET=self._results("detection")),
-            route(
-                det + "/video",
-                GET=self._lister("detection_video"),
-                POST=self._uploader("detection_video"),
-            ),
-            route(det + "/s3-presigned-video-url", POST=self._s3_submitter("detection_video")),
-            route(det + "/video/" + _PID, GET=self._getter("detection_video")),
-            route(det + "/video/" + _PID + "/results", GET=self._results("detection_video")),
-        )
+    def _build_routes(self) -> Router[_Handler]:
+        router: Router[_Handler] = Router()
+        beh = "/v5/clients/{cid}/processes"
+        det = "/v5/detection/clients/{cid}/processes"
+        pid = "{pid:[0-9]+}"
+        router.add("/status", {"GET": self._status})
+        router.add("/v5/auth", {"GET": self._auth})
+        router.add("/v5/clients/{cid}", {"GET": self._client})
+        for base, namespace in ((beh, "behavioral"), (det, "detection")):
+            ns: Namespace = "behavioral" if namespace == "behavioral" else "detection"
+            router.add(base, {"GET": self._lister(ns)})
+            router.add(base + "/audio", {"POST": self._uploader(ns)})
+            router.add(base + "/s3-presigned-url", {"POST": self._s3_submitter(ns)})
+            router.add(f"{base}/{pid}", {"GET": self._getter(ns)})
+            router.add(f"{base}/{pid}/results", {"GET": self._results(ns)})
+        video: Namespace = "detection_video"
+        router.add(det + "/video", {"GET": self._lister(video), "POST": self._uploader(video)})
+        router.add(det + "/s3-presigned-video-url", {"POST": self._s3_submitter(video)})
+        router.add(f"{det}/video/{pid}", {"GET": self._getter(video)})
+        router.add(f"{det}/video/{pid}/results", {"GET": self._results(video)})
+        return router
 
     # -- dispatch -------------------------------------------------------------------------
 
@@ -265,17 +249,13 @@ class RestApi:
         path = request.path.rstrip("/") or "/"
         method = request.method.upper()
         try:
-            for route in self._routes:
-                match = route.pattern.fullmatch(path)
-                if match is None:
-                    continue
-                handler = route.methods.get(method)
-                if handler is None:
-                    error = RestError.make("method_not_allowed", method=method, path=path)
-                    allow = ", ".join(sorted(route.methods))
-                    return RestResponse(error.status, error.body(), {"Allow": allow})
-                return handler(request, match.groupdict())
-            raise RestError.make("route_not_found", method=method, path=path)
+            found = self._routes.match(method, path)
+            if isinstance(found, MethodNotAllowed):
+                error = RestError.make("method_not_allowed", method=method, path=path)
+                return RestResponse(error.status, error.body(), {"Allow": ", ".join(found.allow)})
+            if isinstance(found, NotFound):
+                raise RestError.make("route_not_found", method=method, path=path)
+            return found.handler(request, found.params)
         except RestError as error:
             return RestResponse(error.status, error.body())
 
@@ -293,10 +273,10 @@ class RestApi:
         assert cid is not None
         return int(cid)
 
-    def _status(self, request: RestRequest, params: dict[str, str]) -> RestResponse:
+    def _status(self, request: RestRequest, params: Mapping[str, str]) -> RestResponse:
         return RestResponse(200, {"status": "ok"})
 
-    def _auth(self, request: RestRequest, params: dict[str, str]) -> RestResponse:
+    def _auth(self, request: RestRequest, params: Mapping[str, str]) -> RestResponse:
         cid = request.headers.get(AUTH_CLIENT_HEADER)
         token = request.headers.get(AUTH_TOKEN_HEADER)
         if cid is None and self._projects.check(None, token) != "unknown_token":
@@ -304,14 +284,14 @@ class RestApi:
         self._authorise(request, cid)
         return RestResponse(200, {"code": 200, "message": "Authorized"})
 
-    def _client(self, request: RestRequest, params: dict[str, str]) -> RestResponse:
+    def _client(self, request: RestRequest, params: Mapping[str, str]) -> RestResponse:
         cid = self._authorise(request, params["cid"])
         return RestResponse(200, {"cid": str(cid), "name": f"project-{cid}"})
 
     # -- reading --------------------------------------------------------------------------
 
     def _lister(self, namespace: Namespace) -> _Handler:
-        def handler(request: RestRequest, params: dict[str, str]) -> RestResponse:
+        def handler(request: RestRequest, params: Mapping[str, str]) -> RestResponse:
             cid = self._authorise(request, params["cid"])
             query = request.query
             page = _int_param(query, "page", 0, minimum=0)
@@ -332,7 +312,9 @@ class RestApi:
 
         return handler
 
-    def _lookup(self, request: RestRequest, params: dict[str, str], ns: Namespace) -> ProcessView:
+    def _lookup(
+        self, request: RestRequest, params: Mapping[str, str], ns: Namespace
+    ) -> ProcessView:
         cid = self._authorise(request, params["cid"])
         pid = int(params["pid"])
         view = self._store.get(pid, cid=cid, namespace=ns)
@@ -341,13 +323,13 @@ class RestApi:
         return view
 
     def _getter(self, namespace: Namespace) -> _Handler:
-        def handler(request: RestRequest, params: dict[str, str]) -> RestResponse:
+        def handler(request: RestRequest, params: Mapping[str, str]) -> RestResponse:
             return RestResponse(200, self._lookup(request, params, namespace).to_json())
 
         return handler
 
     def _results(self, namespace: Namespace) -> _Handler:
-        def handler(request: RestRequest, params: dict[str, str]) -> RestResponse:
+        def handler(request: RestRequest, params: Mapping[str, str]) -> RestResponse:
             view = self._lookup(request, params, namespace)
             if view.status != COMPLETED:
                 raise RestError.make(
@@ -375,7 +357,7 @@ class RestApi:
     # -- submission -----------------------------------------------------------------------
 
     def _uploader(self, namespace: Namespace) -> _Handler:
-        def handler(request: RestRequest, params: dict[str, str]) -> RestResponse:
+        def handler(request: RestRequest, params: Mapping[str, str]) -> RestResponse:
             cid = self._authorise(request, params["cid"])
             upload = request.files.get("file")
             if upload is None:
@@ -401,7 +383,7 @@ class RestApi:
         return handler
 
     def _s3_submitter(self, namespace: Namespace) -> _Handler:
-        def handler(request: RestRequest, params: dict[str, str]) -> RestResponse:
+        def handler(request: RestRequest, params: Mapping[str, str]) -> RestResponse:
             cid = self._authorise(request, params["cid"])
             body = request.json
             if not isinstance(body, dict):
@@ -517,8 +499,7 @@ class RestApi:
     def _analyse_audio(
         self, raw: bytes, namespace: Namespace, *, embeddings: bool, generator: bool
     ) -> Outcome:
-        from mockserver.media.audio import decode_audio
-        from mockserver.media.errors import MediaError
+        from mockserver.media.audio import decode_audio  # noqa: PLC0415  PyAV, NumPy: lazily
 
         try:
             clip = decode_audio(raw, sample_rate=MODEL_RATE)
@@ -535,8 +516,7 @@ class RestApi:
         return Outcome.completed(results, duration=round(clip.duration_s, 3))
 
     def _analyse_video(self, raw: bytes, *, embeddings: bool, generator: bool) -> Outcome:
-        from mockserver.media.errors import MediaError
-        from mockserver.media.probe import probe
+        from mockserver.media.probe import probe  # noqa: PLC0415  PyAV: loaded lazily
 
         try:
             info = probe(raw)

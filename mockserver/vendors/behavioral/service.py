@@ -11,10 +11,14 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
+from mockserver._generated.behavioral_signals import api_pb2
 from mockserver.runtime import Runtime
+from mockserver.transport.grpc_aio import GrpcEndpoint, GrpcMethod
+from mockserver.transport.http import HttpEndpoint
 
 from .codec import AudioStreamData, decode_audio_stream, encode_stream_result
 from .config import BehavioralSettings
+from .errors import rest_error_body
 from .processes import ProcessStore
 from .projects import Project, ProjectRegistry
 from .rest import AUTH_TOKEN_HEADER, EngineAnalyzer, RestApi
@@ -76,10 +80,6 @@ class BehavioralService:
     name = "behavioral"
 
     def __init__(self, settings: BehavioralSettings, *, host: str, runtime: Runtime) -> None:
-        from mockserver._generated.behavioral_signals import api_pb2
-        from mockserver.transport.grpc_aio import GrpcEndpoint, GrpcMethod
-        from mockserver.transport.http import HttpEndpoint
-
         self.settings = settings
         self._runtime = runtime
         self._host = host
@@ -100,7 +100,7 @@ class BehavioralService:
             settings=settings,
             seeds=runtime.seeds,
             analyzer=EngineAnalyzer(),
-            script=runtime.scenarios.behavioral_script,  # scenario hook
+            script=runtime.scenarios.provider("behavioral"),  # scenario hook
         )
         self._http = HttpEndpoint(
             vendor="behavioral",
@@ -110,6 +110,7 @@ class BehavioralService:
             runtime=runtime,
             secrets=(AUTH_TOKEN_HEADER,),
             max_body=settings.max_upload_bytes + (1 << 20),  # room for multipart overhead
+            error_body=rest_error_body,
         )
         methods = {
             name: GrpcMethod(
@@ -144,7 +145,7 @@ class BehavioralService:
             slots=self.slots,
             processes=self.processes,
             call_id=call_id,
-            script=self._runtime.scenarios.behavioral_script,  # scenario hook
+            script=self._runtime.scenarios.provider("behavioral"),  # scenario hook
         )
 
     async def start(self) -> None:

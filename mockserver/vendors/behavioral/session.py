@@ -37,8 +37,7 @@ from .results import InferenceResult, StreamResult
 from .slots import StreamSlots
 
 if TYPE_CHECKING:
-    from mockserver.scenario.behavioral import BehavioralScript
-
+    from .script import BehavioralScript
     from .segmenter import StreamSegmenter, Window
 
 __all__ = ["MAX_SAMPLE_RATE", "METHOD_NAMESPACES", "ProcessSink", "StreamSession", "StreamState"]
@@ -85,7 +84,7 @@ class StreamSession:
         processes: Where the stream registers its process and results.
         call_id: Name used in logs.
         script: Returns the active scenarios' Behavioral Signals script, or None (called
-            per window; see ``mockserver/scenario/behavioral.py``).
+            per window; see ``script.py``).
     """
 
     def __init__(
@@ -166,12 +165,14 @@ class StreamSession:
         self.state = StreamState.DRAINING
         self._release(self._clock.now())
 
-    def cancel(self) -> None:
-        """The call was cancelled or the connection dropped: clean up silently."""
+    def connection_lost(self) -> None:
+        """The call ended (cancelled, dropped, or ended by a fault): clean up silently."""
         if self.state is StreamState.FINISHED:
             return
         self._close_process(error=None)
         self.state = StreamState.FINISHED
+
+    cancel = connection_lost
 
     # -- time -----------------------------------------------------------------------------
 
@@ -246,7 +247,7 @@ class StreamSession:
 
     def _segmenter_for(self) -> StreamSegmenter:
         if self._segmenter is None:
-            from .segmenter import StreamSegmenter  # NumPy: imported on first audio
+            from .segmenter import StreamSegmenter  # noqa: PLC0415  NumPy: on first audio
 
             assert self._config is not None
             self._segmenter = StreamSegmenter(
@@ -259,7 +260,7 @@ class StreamSession:
 
     def _windows(self, windows: list[Window]) -> None:
         """Turn closed windows into results (level filter, message ids, pacing)."""
-        from .engine import window_results
+        from .engine import window_results  # noqa: PLC0415  NumPy: loaded on first audio
 
         assert self._config is not None and self._cid is not None and self._pid is not None
         segmenter = self._segmenter

@@ -83,7 +83,7 @@ def request_echo(payload: Any) -> tuple[str | None, bool]:
 
 @functools.cache
 def _validator() -> jsonschema.protocols.Validator:
-    import jsonschema
+    import jsonschema  # noqa: PLC0415  jsonschema: loaded on the first publish message
 
     schema = load_schema("hume/publish.schema.json")
     cls = jsonschema.validators.validator_for(schema)

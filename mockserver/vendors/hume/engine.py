@@ -10,9 +10,7 @@ This module imports NumPy, PyAV, Pillow and OpenCV; the session imports it lazil
 
 from __future__ import annotations
 
-import base64
 import binascii
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple, Protocol
@@ -20,7 +18,9 @@ from typing import Any, NamedTuple, Protocol
 from mockserver.core.rng import SeedSource
 from mockserver.media.audio import AudioClip, decode_audio
 from mockserver.media.errors import MediaError, NoAudioError
+from mockserver.media.image import decode_image
 from mockserver.media.probe import MediaInfo, probe
+from mockserver.media.video import sample_frames
 from mockserver.media.voice import SpeechRuns, speech_runs
 
 from .burst import predict_bursts
@@ -31,6 +31,7 @@ from .face import FaceFrame, FaceTracker, predict_faces
 from .facemesh import parse_facemesh, predict_facemesh
 from .language import predict_language
 from .options import ModelConfig
+from .payload import decode_base64, file_text, looks_like_facemesh
 from .prosody import predict_prosody
 from .window import AudioWindow
 
@@ -58,9 +59,6 @@ COMPATIBLE: dict[str, frozenset[str]] = {
     "facemesh": frozenset({"facemesh"}),
     "language": frozenset({"text"}),
 }
-
-_DATA_URL = re.compile(r"^data:[^,]{0,200};base64,")
-_WHITESPACE = re.compile(r"\s+")
 
 
 @dataclass
@@ -126,48 +124,23 @@ def run_models(
 
 def _classify(data: str, *, raw_text: bool, models: ModelConfig, settings: HumeSettings) -> _Input:
     """Detect what ``data`` holds (spec 6.1: facemesh encodings; raw_text; base64 media)."""
-    if models.facemesh and _looks_like_facemesh(data):
+    if models.facemesh and looks_like_facemesh(data):
         return _Facemesh(parse_facemesh(data))  # at most MAX_FACES faces (E0207)
     if raw_text:
         return _Text(data)
-    encoded = data
-    if settings.accept_data_urls:
-        encoded = _DATA_URL.sub("", encoded, count=1)
     try:
-        raw = base64.b64decode(_WHITESPACE.sub("", encoded), validate=True)
+        raw = decode_base64(data, accept_data_urls=settings.accept_data_urls)
     except (binascii.Error, ValueError) as exc:
         raise HumeError.make("E0201", detail=str(exc).rstrip(".")) from None
     if not raw:
         raise HumeError.make("E0200", detail=": the decoded media is empty")
-    text = _as_text(raw)
+    text = file_text(raw)
     if text is not None:
         return _Text(text)
     try:
         return _Media(raw, probe(raw))
     except MediaError as exc:
         raise HumeError.make("E0200", detail=f" ({exc})") from None
-
-
-def _looks_like_facemesh(data: str) -> bool:
-    stripped = data.lstrip()
-    if stripped.startswith("["):
-        return True
-    try:
-        head = base64.b64decode(_WHITESPACE.sub("", stripped)[:64] + "==", validate=False)
-    except (binascii.Error, ValueError):
-        return False
-    return head.lstrip().startswith(b"[")
-
-
-def _as_text(raw: bytes) -> str | None:
-    """The bytes as text when they are a plain UTF-8 text file (the 'txt' file type)."""
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        return None
-    if any(ord(ch) < 32 and ch not in "\t\n\r\f" for ch in text):
-        return None
-    return text
 
 
 def _check_limits(item: _Input) -> None:
@@ -263,9 +236,6 @@ def _run_facemesh(
 def _run_face(
     item: _Input, models: ModelConfig, context: ConnectionContext, _a: Any, seeds: SeedSource
 ) -> list[dict[str, Any]]:
-    from mockserver.media.image import decode_image
-    from mockserver.media.video import sample_frames
-
     assert isinstance(item, _Media) and models.face is not None
     options = models.face
     try:

@@ -17,6 +17,7 @@ from collections import deque
 from collections.abc import Callable, Iterable
 
 from mockserver.core.handshake import HandshakeAccept, HandshakeReject, HandshakeRequest
+from mockserver.faults.model import status_phrase
 
 __all__ = [
     "API_KEY_HEADER",
@@ -24,6 +25,7 @@ __all__ = [
     "STREAM_PATH",
     "HumeHandshakeGate",
     "gateway_fault",
+    "refused_upgrade_body",
 ]
 
 STREAM_PATH = "/v0/stream/models"
@@ -34,6 +36,33 @@ API_KEY_QUERY_NAMES = ("apikey", "apiKey", "api_key")
 def gateway_fault(message: str, errorcode: str) -> str:
     """The API gateway's refusal body ``{"fault": {"faultstring", "detail": {"errorcode"}}}``."""
     return json.dumps({"fault": {"faultstring": message, "detail": {"errorcode": errorcode}}})
+
+
+#: Gateway bodies of upgrades a ``handshake_reject`` fault refuses (this project's choice of
+#: the gateway's fault codes; docs/fidelity.md).
+_REFUSALS: dict[int, tuple[str, str]] = {
+    401: ("Invalid ApiKey", "oauth.v2.InvalidApiKey"),
+    403: ("Access denied", "accesscontrol.IPDeniedAccess"),
+    429: (
+        "Spike arrest violation. Allowed rate : 50 per second",
+        "policies.ratelimit.SpikeArrestViolation",
+    ),
+    500: ("Internal Server Error", "messaging.runtime.InternalServerError"),
+    502: ("Bad Gateway", "messaging.adaptors.http.flow.BadGateway"),
+    503: (
+        "The Service is temporarily unavailable",
+        "messaging.adaptors.http.flow.ServiceUnavailable",
+    ),
+    504: ("Gateway Timeout", "messaging.adaptors.http.flow.GatewayTimeout"),
+}
+
+
+def refused_upgrade_body(status: int) -> str:
+    """The gateway body of an upgrade refused with ``status`` (``handshake_reject``)."""
+    message, code = _REFUSALS.get(
+        status, (status_phrase(status), "messaging.adaptors.http.flow.Error")
+    )
+    return gateway_fault(message, code)
 
 
 class HumeHandshakeGate:

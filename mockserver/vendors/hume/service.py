@@ -8,6 +8,7 @@ from typing import Any
 
 from mockserver.runtime import Runtime
 from mockserver.transport import authority
+from mockserver.transport.ws import WebSocketEndpoint
 
 from .config import HumeSettings
 from .handshake import API_KEY_HEADER, API_KEY_QUERY_NAMES, STREAM_PATH, HumeHandshakeGate
@@ -45,8 +46,6 @@ class HumeService:
     name = "hume"
 
     def __init__(self, settings: HumeSettings, *, host: str, runtime: Runtime) -> None:
-        from mockserver.transport.ws import WebSocketEndpoint
-
         self.settings = settings
         self._runtime = runtime
         self._host = host
@@ -74,7 +73,7 @@ class HumeService:
             seeds=self._runtime.seeds,
             job_id=self._runtime.seeds.hex_id(16, "hume", "job", number),
             connection_id=connection_id,
-            script=self._runtime.scenarios.hume_script,  # scenario hook
+            script=self._runtime.scenarios.provider("hume"),  # scenario hook
         )
 
     async def start(self) -> None:

@@ -30,9 +30,8 @@ from .errors import CLOSE_CODES, HumeError
 from .options import ModelConfig
 
 if TYPE_CHECKING:
-    from mockserver.scenario.hume import HumeScript
-
     from .engine import ConnectionContext
+    from .script import HumeScript
 
 __all__ = ["HumeSession", "SessionState"]
 
@@ -55,7 +54,7 @@ class HumeSession:
         job_id: This connection's job id (32 lowercase hex characters).
         connection_id: Name used in logs and the journal.
         script: Returns the active scenarios' Hume script, or None (called per request;
-            see ``mockserver/scenario/hume.py``).
+            see ``script.py``).
     """
 
     def __init__(
@@ -85,6 +84,16 @@ class HumeSession:
 
     # -- inputs -------------------------------------------------------------------------
 
+    def receive(self, message: str | bytes) -> None:
+        """Handle one frame: text (a publish message) or binary."""
+        if isinstance(message, str):
+            self.receive_text(message)
+        else:
+            self.receive_binary(message)
+
+    def receive_end(self) -> None:
+        """WebSocket has no half-close: nothing to do."""
+
     def receive_text(self, text: str) -> None:
         """Handle one text frame: queue exactly one response."""
         if self.state is not SessionState.OPEN:
@@ -103,12 +112,21 @@ class HumeSession:
                 response = self._process(request)
             else:
                 models = self._scripted_models(request)
-                early = script.before(request, index=self._requests, models=models)
+                data_urls = self.settings.accept_data_urls
+                early = script.before(
+                    request, index=self._requests, models=models, accept_data_urls=data_urls
+                )
                 if early is not None:
                     response = {**early, **self._echo(request)}
                 else:
                     response = self._process(request)
-                    script.after(request, response, index=self._requests, models=models)
+                    script.after(
+                        request,
+                        response,
+                        index=self._requests,
+                        models=models,
+                        accept_data_urls=data_urls,
+                    )
         except HumeError as err:
             self._reply_error(err, payload_id, wants_job)
             return
@@ -129,9 +147,11 @@ class HumeSession:
         detail = f"received a binary frame of {len(data)} bytes; send JSON as a text frame"
         self._reply_error(HumeError.make("E0100", detail=detail), None, False)
 
-    def connection_closed(self) -> None:
+    def connection_lost(self) -> None:
         """The transport is gone (client close, drop, or our own close completed)."""
         self.state = SessionState.CLOSED
+
+    connection_closed = connection_lost
 
     # -- time ---------------------------------------------------------------------------
 
@@ -177,7 +197,7 @@ class HumeSession:
                 self._context.window.reset()
             return body
         models = self._models_for(request)
-        from . import engine  # heavy (NumPy, PyAV, OpenCV): imported on first media
+        from . import engine  # noqa: PLC0415  NumPy, PyAV, OpenCV: loaded on first media
 
         if self._context is None:
             self._context = engine.ConnectionContext()

@@ -10,6 +10,8 @@ from types import ModuleType
 from typing import Any
 
 import pytest
+from behavioralsignals.generated import api_pb2 as sdk
+from behavioralsignals.models import StreamingResultResponse
 from google.protobuf.json_format import MessageToDict
 from hypothesis import given
 from hypothesis import strategies as st
@@ -178,14 +180,12 @@ def test_codec_imports_no_grpc() -> None:
 
 @pytest.fixture(scope="module")
 def sdk_pb2() -> ModuleType:
-    from behavioralsignals.generated import api_pb2 as sdk
 
     return sdk
 
 
 def sdk_view(result: StreamResult, sdk_pb2: ModuleType) -> tuple[dict[str, Any], Any]:
     """Exactly what SDK 0.7.1 does with a response (behavioral.py, spec 3.7 item 1)."""
-    from behavioralsignals.models import StreamingResultResponse
 
     wire = encode_stream_result(result).SerializeToString()
     message = sdk_pb2.StreamResult.FromString(wire)
@@ -255,7 +255,6 @@ def test_sdk_view_of_presence_scores_and_logits(sdk_pb2: ModuleType) -> None:
 @pytest.mark.sdk
 @given(stream_results)
 def test_decoder_reads_the_sdk_message_class(result: StreamResult) -> None:
-    from behavioralsignals.generated import api_pb2 as sdk
 
     wire = encode_stream_result(result).SerializeToString()
     assert decode_stream_result(sdk.StreamResult.FromString(wire)) == result

@@ -20,6 +20,7 @@ from mockserver.vendors.behavioral.processes import (
     format_datetime,
 )
 from mockserver.vendors.behavioral.results import InferenceResult, Prediction
+from mockserver.vendors.behavioral.session import ProcessSink
 
 T0 = dt.datetime(2026, 11, 21, 10, 0, 0, 123456, tzinfo=dt.UTC)
 
@@ -530,7 +531,6 @@ def test_stream_open_across_reset_keeps_its_pid_reserved() -> None:
 
 
 def test_store_is_the_process_sink_of_stream_sessions() -> None:
-    from mockserver.vendors.behavioral.session import ProcessSink
 
     sink: ProcessSink = make_store()  # checked by mypy; the calls below by pytest
     pid = sink.open_stream(cid=1000, namespace="behavioral")

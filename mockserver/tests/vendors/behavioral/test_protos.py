@@ -18,7 +18,9 @@ from types import ModuleType
 from typing import Any
 
 import pytest
+from behavioralsignals.generated import api_pb2 as sdk
 from google.protobuf import descriptor_pb2, descriptor_pool
+from grpc_tools import protoc
 
 import mockserver
 from mockserver._generated import POOL
@@ -140,7 +142,6 @@ def shape(fdp: descriptor_pb2.FileDescriptorProto) -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def sdk_pb2() -> ModuleType:
-    from behavioralsignals.generated import api_pb2 as sdk
 
     return sdk
 
@@ -148,7 +149,6 @@ def sdk_pb2() -> ModuleType:
 @pytest.fixture(scope="module")
 def compiled(tmp_path_factory: pytest.TempPathFactory) -> descriptor_pb2.FileDescriptorProto:
     """protos/behavioral_signals/api.proto compiled now (protoc adds ``json_name`` here)."""
-    from grpc_tools import protoc
 
     out = tmp_path_factory.mktemp("fds") / "api.pb"
     proto = proto_path("behavioral_signals/api.proto")

@@ -20,12 +20,12 @@ from mockserver.core.rng import SeedSource
 from mockserver.media.probe import MediaInfo
 from mockserver.resources import fixture_path
 from mockserver.scenario import ProcessOutcome, ProcessRule, ProcessWhen
-from mockserver.scenario.behavioral import BehavioralScript, ProcessRuleState
 from mockserver.vendors.behavioral.config import BehavioralSettings
 from mockserver.vendors.behavioral.processes import Outcome, ProcessStore
 from mockserver.vendors.behavioral.projects import Project, ProjectRegistry
 from mockserver.vendors.behavioral.rest import EngineAnalyzer, RestApi, is_loopback_url
 from mockserver.vendors.behavioral.results import InferenceResult, Prediction
+from mockserver.vendors.behavioral.script import BehavioralScript, ProcessRuleState
 from mockserver.vendors.behavioral.tasks import BATCH_BEHAVIORAL_TASKS, BATCH_DEEPFAKE_TASKS
 
 from .file_server import serve_files

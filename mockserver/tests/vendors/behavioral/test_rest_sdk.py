@@ -30,6 +30,7 @@ from mockserver.resources import fixture_path
 from mockserver.runtime import Runtime
 from mockserver.transport.http import HttpEndpoint
 from mockserver.vendors.behavioral.config import BehavioralSettings
+from mockserver.vendors.behavioral.errors import rest_error_body
 from mockserver.vendors.behavioral.processes import ProcessStore
 from mockserver.vendors.behavioral.projects import ProjectRegistry
 from mockserver.vendors.behavioral.rest import EngineAnalyzer, RestApi
@@ -74,6 +75,7 @@ def start_endpoint(
         runtime=runtime,
         secrets=("X-Auth-Token",),
         max_body=max_body,
+        error_body=rest_error_body,
     )
     asyncio.run_coroutine_threadsafe(endpoint.start(), loop).result(10)
     return endpoint, loop, thread

@@ -1,8 +1,8 @@
 """Scripted Hume responses: the rules and timelines of the active scenarios, compiled.
 
-:class:`HumeScript` is what ``HumeSession`` gets from its injected provider (issue
-"scenarios": "before the engine for errors/top-level warnings, after it for
-scores/nested warnings/timelines"):
+:class:`HumeScript` is what ``HumeSession`` gets from its injected provider (before the
+engine for errors and top-level warnings, after it for scores, nested warnings and
+timelines):
 
 * :meth:`HumeScript.before` runs once the request is valid and before the engine. The
   first matching rule that scripts an ``error`` raises it as a
@@ -15,30 +15,27 @@ scores/nested warnings/timelines"):
   earlier one). Scores are set in place, so names, order and the other scores stay
   those of a real response (spec 5); a prediction's ``time`` is never changed.
 
-Pure Python (no I/O, no heavy imports); the scenario book imports it when a scenario
-scripts Hume, the session only calls the object it is given.
+Pure Python (no I/O, no heavy imports); the Hume scenario part builds it when a scenario
+scripts Hume, the session only calls the object it is given. A payload's text is read by
+:func:`.payload.payload_text`, as the engine reads it.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
 import re
 import struct
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from mockserver.vendors.hume.codec import PublishRequest
-from mockserver.vendors.hume.errors import ERRORS, WARNINGS, HumeError
-from mockserver.vendors.hume.options import MODEL_ORDER
+from mockserver.scenario.counter import RuleCounter
 
-from .counter import RuleCounter
-from .model import HumeRule, Segment, Timeline
+from .codec import PublishRequest
+from .errors import ERRORS, WARNINGS, HumeError
+from .options import MODEL_ORDER
+from .payload import payload_text
+from .scenario import HumeRule, Segment, Timeline
 
 __all__ = ["HumeScript"]
-
-_TEXT_DECODE_LIMIT = 60_000  # base64 characters; longer data is media, not text
-_WHITESPACE = re.compile(r"\s+")
 
 
 def _float32(value: float) -> float:
@@ -50,33 +47,29 @@ def _float32(value: float) -> float:
 class _Request:
     """What rules look at: the request, its index and models, and its text (lazily)."""
 
-    def __init__(self, request: PublishRequest, index: int, models: Sequence[str]) -> None:
+    def __init__(
+        self,
+        request: PublishRequest,
+        index: int,
+        models: Sequence[str],
+        accept_data_urls: bool,
+    ) -> None:
         self.request = request
         self.index = index
         self.models = tuple(models)
+        self._accept_data_urls = accept_data_urls
         self._text: str | None = None
         self._text_known = False
 
     @property
     def text(self) -> str | None:
         if not self._text_known:
-            self._text, self._text_known = _payload_text(self.request), True
+            request = self.request
+            self._text = payload_text(
+                request.data, raw_text=request.raw_text, accept_data_urls=self._accept_data_urls
+            )
+            self._text_known = True
         return self._text
-
-
-def _payload_text(request: PublishRequest) -> str | None:
-    """The text of a text payload: raw text, or base64 of UTF-8 text (spec 6.1)."""
-    data = request.data
-    if data is None:
-        return None
-    if request.raw_text:
-        return data
-    if len(data) > _TEXT_DECODE_LIMIT:
-        return None
-    try:
-        return base64.b64decode(_WHITESPACE.sub("", data), validate=True).decode("utf-8")
-    except (binascii.Error, ValueError):
-        return None
 
 
 class _CompiledRule:
@@ -198,7 +191,12 @@ class HumeScript:
         self._timelines = [_CompiledTimeline(t) for t in timelines]
 
     def before(
-        self, request: PublishRequest, *, index: int, models: Sequence[str]
+        self,
+        request: PublishRequest,
+        *,
+        index: int,
+        models: Sequence[str],
+        accept_data_urls: bool = False,
     ) -> dict[str, Any] | None:
         """Scripted error (raised) or top-level warning body for a valid request, or None.
 
@@ -206,13 +204,14 @@ class HumeScript:
             request: The decoded request.
             index: Its 1-based position among the frames of the connection.
             models: The models it runs (its own, or those the connection reuses).
+            accept_data_urls: The server strips data URLs (how ``data`` is read as text).
 
         Raises:
             HumeError: a rule scripts an error for this request.
         """
         if not self._early:
             return None
-        view = _Request(request, index, models)
+        view = _Request(request, index, models, accept_data_urls)
         for rule in self._early:
             if not rule.matches(view) or not rule.counter.take():
                 continue
@@ -227,7 +226,13 @@ class HumeScript:
         return None
 
     def after(
-        self, request: PublishRequest, body: dict[str, Any], *, index: int, models: Sequence[str]
+        self,
+        request: PublishRequest,
+        body: dict[str, Any],
+        *,
+        index: int,
+        models: Sequence[str],
+        accept_data_urls: bool = False,
     ) -> None:
         """Apply timelines, then scores and nested warnings, to the engine's response."""
         if not any(m in body for m in MODEL_ORDER):
@@ -236,7 +241,7 @@ class HumeScript:
             timeline.apply(body)
         if not self._late:
             return
-        view = _Request(request, index, models)
+        view = _Request(request, index, models, accept_data_urls)
         for rule in self._late:
             if rule.matches(view) and rule.counter.take():
                 rule.apply(body)

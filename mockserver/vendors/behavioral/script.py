@@ -1,7 +1,7 @@
 """Scripted Behavioral Signals results and process outcomes, compiled.
 
 :class:`BehavioralScript` is what the stream session and the REST API get from their
-injected providers (issue "scenarios"):
+injected providers:
 
 * :meth:`BehavioralScript.rewrite_stream` / :meth:`~BehavioralScript.rewrite_batch`: the row
   of a scripted task in a window (stream) or utterance (batch) that overlaps a scripted
@@ -28,15 +28,11 @@ import math
 import threading
 from collections.abc import Iterable, Sequence
 
-from mockserver.vendors.behavioral.results import InferenceResult, Prediction
-from mockserver.vendors.behavioral.tasks import (
-    CLASSIFIER_LABELS,
-    SPEAKING_RATE_3,
-    SPEAKING_RATE_5,
-)
+from mockserver.scenario.counter import RuleCounter
 
-from .counter import RuleCounter
-from .model import BehavioralResult, ProcessRule
+from .results import InferenceResult, Prediction
+from .scenario import BehavioralResult, ProcessRule
+from .tasks import CLASSIFIER_LABELS, SPEAKING_RATE_3, SPEAKING_RATE_5
 
 __all__ = [
     "DEFAULT_MESSAGES",
@@ -62,7 +58,7 @@ DEFAULT_MESSAGES: dict[int, str] = {
 
 
 def _fmt(value: float) -> str:
-    from mockserver.vendors.behavioral.engine import format_probability
+    from .engine import format_probability  # noqa: PLC0415  NumPy: loaded once rows exist
 
     return format_probability(value)
 
