@@ -8,6 +8,7 @@ examples open must be ones the package ships (``mockserver.resources.fixture_pat
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -91,3 +92,20 @@ def run_block(code: str) -> str:
     )  # fmt: skip
     assert done.returncode == 0, done.stderr[-3000:]
     return done.stdout
+
+
+@pytest.mark.e2e
+def test_hume_example_prints_the_three_highest_scores(server: MockServer) -> None:
+    from websockets.sync.client import connect
+
+    (block,) = [b for b in BLOCKS if "send_text(" in b]
+    printed = [line.rsplit(" ", 1) for line in run_block(localise(block, server)).splitlines()]
+    with connect(server.hume.url, additional_headers={"X-Hume-Api-Key": "mock-hume-key"}) as ws:
+        ws.send(json.dumps({"models": {"language": {"granularity": "passage"}},
+                            "raw_text": True, "data": "I am delighted!"}))  # fmt: skip
+        emotions = json.loads(ws.recv())["language"]["predictions"][0]["emotions"]
+    top = sorted(emotions, key=lambda e: e["score"], reverse=True)[:3]
+    assert [name for name, _ in printed] == [e["name"] for e in top]
+    assert [float(score) for _, score in printed] == [round(e["score"], 3) for e in top]
+    assert [e["name"] for e in top] != [e["name"] for e in emotions[:3]]  # order matters here
+    server.check()
