@@ -4,6 +4,7 @@ Behavioral Signals row rewrite, stream sessions and process rules (issue "scenar
 from __future__ import annotations
 
 import base64
+import dataclasses
 import json
 import math
 from typing import Any
@@ -30,6 +31,7 @@ from mockserver.scenario import (
     ScenarioBook,
     Segment,
     Timeline,
+    load_scenario,
 )
 from mockserver.scenario.behavioral import BehavioralScript, ProcessRuleState, rewrite_row
 from mockserver.scenario.hume import HumeScript
@@ -321,6 +323,13 @@ def test_intensity_scores() -> None:
         [original], start_s=0.0, end_s=2.0
     )
     assert out.prediction == (Prediction("", score="0.9"),) and out.final_label == ""
+    # batch results have an intensity row too (behavioralsignals 0.7.1 README), so a batch
+    # rule loads and applies to it
+    scenario = load_scenario("behavioral: {results: [{task: intensity, score: 0.2, api: batch}]}")
+    (rule,) = scenario.behavioral_results
+    utterance = dataclasses.replace(original, start_time="0.5", end_time="3.0", level="utterance")
+    (out,) = BehavioralScript([rule]).rewrite_batch([utterance])
+    assert out.prediction == (Prediction("", score="0.2"),)
 
 
 def test_stream_session_windows_overlapping_the_range_report_the_label() -> None:

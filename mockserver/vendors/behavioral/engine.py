@@ -459,6 +459,9 @@ def analyse_batch(
                         seeds, u.traits, u.key, dim=FEATURE_DIM, scale=0.3, kind="features"
                     )
                     out.append(u.row(task, (Prediction(label=""),), "", emb=emb))
+            elif task == "intensity":  # as streamed: a score, no label or posterior
+                score = format_probability(_intensity(u.traits, seeds, u.key))
+                out.append(u.row(task, (Prediction(label="", score=score),), ""))
             elif task in ("gender", "age"):
                 labels = CLASSIFIER_LABELS[task]
                 preds, final = _ranked(labels, per_speaker[spk, task], None)

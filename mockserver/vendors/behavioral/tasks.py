@@ -53,9 +53,11 @@ STREAM_BEHAVIORAL_TASKS: tuple[str, ...] = (
 #: when ``feature_embedding`` is requested).
 STREAM_DEEPFAKE_TASKS: tuple[str, ...] = ("deepfake",)
 
-#: Batch task order (spec 3.3 "Batch ordering", VERIFIED from real results).
+#: Batch task order (spec 3.3 "Batch ordering", VERIFIED from real results), then
+#: ``intensity``: the ``behavioralsignals`` 0.7.1 README's batch quick-start output ends with
+#: ``0.487 3.001 intensity 0.0873`` (a ``score``, no label), after the classifier rows.
 BATCH_BEHAVIORAL_TASKS: tuple[str, ...] = (
     "asr", "diarization", "language", "features", "gender", "age", "emotion", "positivity",
-    "strength", "speaking_rate", "hesitation", "engagement",
+    "strength", "speaking_rate", "hesitation", "engagement", "intensity",
 )  # fmt: skip
 BATCH_DEEPFAKE_TASKS: tuple[str, ...] = ("asr", "diarization", "language", "deepfake")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import re
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
@@ -23,6 +24,7 @@ import requests
 from behavioralsignals.base import BehavioralSignalsError
 from behavioralsignals.configuration import Configuration
 from behavioralsignals.models import ResultResponse
+from behavioralsignals.utils import print_results
 
 from mockserver.core.http import RestRequest, RestResponse
 from mockserver.redirect import behavioral_signals_redirect
@@ -223,6 +225,20 @@ def test_upload_audio_and_wait_for_result(served: Served, client: behavioralsign
     upload = requests_of(served, "/v5/clients/1000/processes/audio")[0]
     assert upload["form"] == {"name": WAV.name, "embeddings": "True", "meta": '{"call": 7}'}
     assert upload["files"] == {"file": {"filename": WAV.name, "size": WAV.stat().st_size}}
+
+
+def test_batch_results_print_like_the_sdk_readme(
+    client: behavioralsignals.Client, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The SDK 0.7.1 README's batch quick-start prints ``0.487 3.001 intensity 0.0873``."""
+    process = client.behavioral.upload_audio(str(WAV))
+    print_results(client.behavioral.wait_for_result(process.pid, timeout=30).results)
+    lines = capsys.readouterr().out.splitlines()
+    intensity = [line for line in lines if line.split(" ")[2] == "intensity"]
+    assert len(intensity) == 2  # one per utterance of the recording
+    for line in intensity:
+        assert re.fullmatch(r"\d+\.\d+ \d+\.\d+ intensity 0\.\d{1,4}", line), line
+    assert lines[-1] == intensity[-1]  # the last row of an utterance, as in the README
 
 
 def test_upload_s3_presigned_url(
