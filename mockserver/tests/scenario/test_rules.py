@@ -165,7 +165,10 @@ def test_top_level_and_nested_warnings() -> None:
     }
     assert hume.send(text("hi", payload_id="n")) == {
         "payload_id": "n",
-        "language": {"warning": "No text detected.", "code": "W0104"},
+        "language": {
+            "warning": "No text could be detected in the streamed media.",
+            "code": "W0104",
+        },
     }
 
 

@@ -500,7 +500,9 @@ def test_send_file_nested_warnings_sync(sync_client: HumeClient) -> None:
     with sync_client.expression_measurement.stream.connect() as socket:
         no_face = socket.send_file(media("no_face.png"), config=FACE_FULL)
         silence = socket.send_file(media("silence_16k.wav"), config=PROSODY)
-    check_nested_warning(no_face, "face", "No faces detected.", "W0103")
+    check_nested_warning(
+        no_face, "face", "No faces could be detected in the streamed media.", "W0103"
+    )
     check_nested_warning(silence, "prosody", "No speech detected.", None)
 
 
@@ -508,7 +510,9 @@ async def test_send_file_nested_warnings_async(async_client: AsyncHumeClient) ->
     async with async_client.expression_measurement.stream.connect() as socket:
         no_face = await socket.send_file(media("no_face.png"), config=FACE_FULL)
         silence = await socket.send_file(media("silence_16k.wav"), config=PROSODY)
-    check_nested_warning(no_face, "face", "No faces detected.", "W0103")
+    check_nested_warning(
+        no_face, "face", "No faces could be detected in the streamed media.", "W0103"
+    )
     check_nested_warning(silence, "prosody", "No speech detected.", None)
 
 

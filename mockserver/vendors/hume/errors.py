@@ -130,23 +130,30 @@ ERRORS: dict[str, CatalogueEntry] = {
     )
 }
 
-#: Nested per-model warnings (spec 4.2). Key: model name.
+#: Nested per-model warnings. W0101-W0103 and their texts are the "Warnings" table of Hume's
+#: streaming API docs (v0.3.0, "About" section of
+#: https://docs.hume.ai/doc/streaming-api/operation/operation-publish-face; the archived copy
+#: is cut after "W0103 | No faces could be", the rest follows the W0101/W0102 pattern).
+#: "No speech detected." is the prosody text third-party users of the live API report
+#: (github.com/liviaellen/voice-sense-hardware, docs/TROUBLESHOOTING.md). W0104, W0105 and
+#: the language text are this project's: the table goes on past W0103, so real codes with
+#: those numbers exist but were not readable. Key: model name.
 WARNINGS: dict[str, CatalogueEntry] = {
     "burst": CatalogueEntry(
         "W0101", "No vocal bursts could be detected in the streamed media.",
-        "No vocal bursts detected.", True,
+        "No vocal bursts could be detected in the streamed media.", True,
     ),
     "facemesh": CatalogueEntry(
         "W0102", "No facemeshes could be detected in the streamed media.",
-        "No facemeshes detected.", True,
+        "No facemeshes could be detected in the streamed media.", True,
     ),
     "face": CatalogueEntry(
         "W0103", "No faces could be detected in the streamed media.",
-        "No faces detected.", True,
+        "No faces could be detected in the streamed media.", True,
     ),
     "language": CatalogueEntry(
         "W0104", "No text could be detected in the streamed media.",
-        "No text detected.", False,
+        "No text could be detected in the streamed media.", False,
     ),
     "prosody": CatalogueEntry(
         "W0105", "No speech could be detected in the streamed media.",

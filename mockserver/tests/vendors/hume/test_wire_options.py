@@ -94,7 +94,10 @@ def test_prob_threshold_and_min_face_size_filter_faces(hume_ws: HumeSocket) -> N
     strict = hume_ws.exchange(
         {"data": fixture_b64("face.png"), "models": {"face": {"prob_threshold": 1.0}}}
     )
-    assert strict["face"] == {"warning": "No faces detected.", "code": "W0103"}
+    assert strict["face"] == {
+        "warning": "No faces could be detected in the streamed media.",
+        "code": "W0103",
+    }
     assert face(hume_ws, "face.png", min_face_size=100)
     big = hume_ws.exchange(
         {"data": fixture_b64("face.png"), "models": {"face": {"min_face_size": 200}}}
