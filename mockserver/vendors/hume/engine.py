@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -274,7 +275,7 @@ def _run_face(
         else:
             frames = [
                 FaceFrame(frame=f.index, time_s=f.time_s, rgb=f.rgb)
-                for f in sample_frames(item.raw, fps_pred=options.fps_pred)
+                for f in sample_frames(item.raw, fps_pred=options.fps_pred or math.inf)
             ]
     except MediaError as exc:
         raise HumeError.make("E0200", detail=f" ({exc})") from None

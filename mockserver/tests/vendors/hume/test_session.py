@@ -66,8 +66,11 @@ def test_binary_frame_is_e0100() -> None:
         ({"data": 5}, "data: Input should be a valid string"),
         ({"models": []}, "models: Input should be a valid dictionary"),
         ({"models": {"language": {"granularity": "page"}}}, "'word', 'sentence', 'utterance'"),
-        ({"models": {"face": {"fps_pred": 0}}}, "fps_pred: Input should be greater than 0"),
-        ({"models": {"face": {"prob_threshold": 1.5}}}, "less than or equal to 1"),
+        (
+            {"models": {"face": {"fps_pred": -1}}},
+            "fps_pred: Input should be greater than or equal to 0",
+        ),
+        ({"models": {"face": {"prob_threshold": -0.5}}}, "greater than or equal to 0"),
         ({"models": {"face": {"min_face_size": -1}}}, "greater than or equal to 0"),
         ({"models": {"face": {"identify_faces": "yes"}}}, "a valid boolean"),
         ([1, 2], "payload: Input should be a valid dictionary"),
@@ -90,6 +93,21 @@ def test_error_echoes_payload_id_and_job_details_when_asked() -> None:
     assert reply["code"] == "E0101"
     assert reply["payload_id"] == "abc"
     assert reply["job_details"] == {"job_id": JOB_ID}
+
+
+@pytest.mark.parametrize(
+    "face",
+    [
+        {"fps_pred": 3, "prob_threshold": 3, "min_face_size": 3},  # the streaming reference
+        {"fps_pred": 3, "prob_threshold": 0.99, "min_face_size": 60},  # the batch examples
+        {"fps_pred": 0},  # batch: "Set to 0 to process every frame"
+        {"prob_threshold": 0, "min_face_size": 0},
+    ],
+)
+def test_documented_face_option_values_are_accepted(face: dict[str, float]) -> None:
+    h = SessionHarness()
+    reply = h.send({"models": {"face": face}, "data": "hi", "raw_text": True})
+    assert reply.get("code") != "E0101", reply  # E0102: face cannot run on text
 
 
 def test_valid_window_bounds_are_accepted() -> None:

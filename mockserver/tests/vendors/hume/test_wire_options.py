@@ -87,6 +87,8 @@ def test_fps_pred_controls_how_many_frames_are_reported(hume_ws: HumeSocket) -> 
     assert len(one) == 4 and len(three) == 10  # 3.17 s of video at 12 fps
     assert len(every) == 38
     assert [f["frame"] for f in one] == [0, 12, 24, 36]
+    # 0 processes every frame (batch Face.fps_pred: "Set to 0 to process every frame")
+    assert face(hume_ws, "face_speech.mp4", fps_pred=0) == every
 
 
 def test_prob_threshold_and_min_face_size_filter_faces(hume_ws: HumeSocket) -> None:
@@ -103,6 +105,19 @@ def test_prob_threshold_and_min_face_size_filter_faces(hume_ws: HumeSocket) -> N
         {"data": fixture_b64("face.png"), "models": {"face": {"min_face_size": 200}}}
     )
     assert big["face"]["code"] == "W0103"
+
+
+def test_the_streaming_reference_s_face_values_are_applied_as_documented(
+    hume_ws: HumeSocket,
+) -> None:
+    """The reference gives ``prob_threshold`` and ``min_face_size`` "default: 3": accepted;
+    no probability reaches 3, so every face is omitted, and 3 px keeps every face."""
+    reply = hume_ws.exchange(
+        {"data": fixture_b64("two_faces.png"), "models": {"face": {"prob_threshold": 3}}}
+    )
+    assert reply["face"]["code"] == "W0103"
+    assert len(face(hume_ws, "two_faces.png", min_face_size=3)) == 2
+    assert len(face(hume_ws, "two_faces.png", prob_threshold=0.99, min_face_size=60)) == 2
 
 
 # -- language ---------------------------------------------------------------------------
