@@ -6,7 +6,8 @@
 * More than ``rate_limit`` handshakes per second per key get HTTP 429 (spec 6).
 * Other paths get HTTP 404; unknown query parameters are ignored (spec 1.1).
 
-Refusal bodies use the API gateway's fault shape that third-party Hume clients parse
+No public source shows the body of a refused upgrade: the bodies are this project's choice,
+the API gateway's fault shape that some third-party Hume clients parse from REST errors
 (``{"fault": {"faultstring": "Invalid ApiKey", ...}}``).
 """
 
