@@ -5,7 +5,7 @@ and per utterance (spec 2.4); the emulator's model of that, on the 16 kHz timeli
 
 * ``pcm_s16le`` bytes of any chunking (a trailing odd byte waits for the next chunk, spec 2.6)
   -> float -> :class:`~mockserver.media.resample.StreamResampler` to 16 kHz ->
-  :class:`~mockserver.media.voice.FrameVad` (one decision per 20 ms frame, 280 ms delay).
+  :class:`~mockserver.media.voice.FrameVad` (one decision per 20 ms frame, 460 ms delay).
 * An **utterance** starts at its first speech frame and ends once ``utterance_gap_s`` of
   non-speech follows it; its end is the end of its last speech frame (clamped to the audio
   received). An utterance that reaches ``max_utterance_s`` is closed there (a memory bound,

@@ -211,6 +211,36 @@ def test_window_prepends_context_and_times_follow_the_stream(hume_ws: HumeSocket
     assert prosody_times(four)[0][0] < 3.0
 
 
+def steady_tone_wav(seconds: float) -> bytes:
+    """A 150 Hz + 300 Hz tone at -13 dBFS: loud and periodic, but not speech."""
+    t = np.arange(round(seconds * 16000)) / 16000
+    return wav_bytes(6000 * np.sin(2 * np.pi * 150 * t) + 3000 * np.sin(2 * np.pi * 300 * t))
+
+
+def test_a_silent_payload_is_answered_for_the_speech_in_its_window(hume_ws: HumeSocket) -> None:
+    """Window rule: the models see the window (history + payload), so a silent payload after
+    speech still gets predictions, for the speech before it; "No speech detected." only when
+    the whole window has none (after ``reset_stream``, or a 500 ms window)."""
+    speech = speech_samples()[: 2 * 16000]
+    hume_ws.exchange({"data": b64(wav_bytes(speech)), "models": {"prosody": {}}})
+    silent = b64(wav_bytes(np.zeros(16000)))
+    after = hume_ws.exchange({"data": silent, "models": {"prosody": {}}})
+    times = prosody_times(after)
+    assert times and all(e <= 2.0 + 0.05 for _, e in times)  # the earlier speech, at 0-2 s
+    narrow = hume_ws.exchange({"data": silent, "models": {"prosody": {}}, "stream_window_ms": 500})
+    assert narrow["prosody"] == {"warning": "No speech detected.", "code": "W0105"}
+    reset = hume_ws.exchange({"data": silent, "models": {"prosody": {}}, "reset_stream": True})
+    assert reset["prosody"]["code"] == "W0105"
+
+
+def test_a_steady_tone_is_not_speech_in_the_payload_or_the_window(hume_ws: HumeSocket) -> None:
+    tone = hume_ws.exchange({"data": b64(steady_tone_wav(5.0)), "models": {"prosody": {}}})
+    assert tone["prosody"] == {"warning": "No speech detected.", "code": "W0105"}
+    silent = b64(wav_bytes(np.zeros(16000)))
+    after = hume_ws.exchange({"data": silent, "models": {"prosody": {}, "burst": {}}})
+    assert after["prosody"]["code"] == "W0105" and after["burst"]["code"] == "W0101"
+
+
 def test_default_window_is_5000_ms(hume_ws: HumeSocket) -> None:
     first, second = chunks()
     for _ in range(3):
