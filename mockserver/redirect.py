@@ -23,7 +23,8 @@ def hume_stream_redirect(ws_base_uri: str) -> Iterator[None]:
     """Send the Hume SDK's hard-coded ``wss://api.hume.ai`` WebSocket URLs to the emulator.
 
     Hume SDK 0.7.0 to 0.8.5 call ``websockets.connect("wss://api.hume.ai/v0/stream/models",
-    ...)`` with no way to change the URL (spec section 8.2). Inside this context manager,
+    ...)`` with no way to change the URL (hume 0.7.13 and 0.8.5
+    ``expression_measurement/stream/socket_client.py``). Inside this context manager,
     ``websockets.connect`` rewrites that prefix to ``ws_base_uri`` (for example
     ``"ws://127.0.0.1:8765"``); other URLs pass through unchanged.
 
@@ -54,10 +55,10 @@ def behavioral_signals_redirect(
 ) -> Iterator[None]:
     """Point the ``behavioralsignals`` SDK (0.1.1 to 0.7.1) at the emulator.
 
-    The SDK has no URL setting: ``Client.__init__`` authenticates against the production
-    host at once and sub-clients are rebuilt with default URLs. Following spec section 5
-    (option 1), this replaces the name ``Configuration`` that ``behavioralsignals.base``
-    looks up with one whose defaults are the emulator's REST URL and insecure gRPC target.
+    The SDK has no URL setting: ``Client.__init__`` authenticates against the production host at
+    once and sub-clients are rebuilt with default URLs (behavioralsignals 0.7.1 ``client.py``,
+    ``base.py``). This replaces the name ``Configuration`` that ``behavioralsignals.base`` looks
+    up with one whose defaults are the emulator's REST URL and insecure gRPC target.
     Construct clients inside the ``with`` block::
 
         with behavioral_signals_redirect(server.behavioral):

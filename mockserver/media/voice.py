@@ -1,8 +1,9 @@
 """Voice activity detection and acoustic features (vendor-neutral).
 
 Behavioral Signals "detects voice activity first" and sends nothing for silence or non-speech
-(spec ``behavioral-signals.md`` 2.4); Hume's audio models answer "No speech detected." /
-"No vocal bursts detected." (spec ``hume-expression-stream.md`` 4.2). Both emulators use
+(https://behavioralsignals.readme.io/docs/real-time-deepfake-detection); Hume's audio models
+answer the W0105 / W0101 warnings ("No speech detected.", "No vocal bursts could be
+detected in the streamed media."). Both emulators use
 :class:`FrameVad` / :func:`detect_speech` for that, and :func:`analyse_voice` to measure what
 their expression scores are derived from.
 

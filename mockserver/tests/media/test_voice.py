@@ -1,4 +1,4 @@
-"""Tests of voice activity detection and voice features (behavioral-signals.md 2.4)."""
+"""Tests of voice activity detection and voice features."""
 
 from __future__ import annotations
 

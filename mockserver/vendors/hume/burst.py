@@ -1,6 +1,6 @@
 """Hume ``burst`` model: one prediction per vocal burst (laugh, sigh, "Oh!") in a payload.
 
-Implements the ``burst`` item of spec ``hume-expression-stream.md`` 3.1 (``time`` + 48
+Implements the ``burst`` item of Hume's streaming definition (``time`` + 48
 ``emotions``; no ``descriptions`` in streaming, 5.7), the "No vocal bursts detected." case of
 4.2 (signalled by ``None``) and the timestamps of 7.
 

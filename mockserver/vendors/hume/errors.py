@@ -1,7 +1,7 @@
 """Error and warning catalogue of the Hume streaming endpoint.
 
 Codes and descriptions copy https://dev.hume.ai/docs/resources/errors ("Configuration
-errors", spec section 4.1) and the v0.3.0 warning table (spec 4.2). The runtime ``error``
+errors") and the warning table of the v0.3.0 streaming docs (below). The runtime ``error``
 strings are only verified for E0102; the others are written to say what the docs say and,
 as the docs promise, to "specify the limit as well as the length ... received".
 Codes E0206-E0208 and W0104-W0105 are not published; they are the emulator's choice
@@ -161,7 +161,7 @@ WARNINGS: dict[str, CatalogueEntry] = {
     ),
 }  # fmt: skip
 
-#: WebSocket close codes the emulator uses (spec 4.3: INFERRED choices).
+#: WebSocket close codes the emulator uses (INFERRED: Hume's close-code table is not public).
 CLOSE_CODES: dict[str, tuple[int, str]] = {
     "inactivity": (1000, "Connection closed after {seconds:g} seconds of inactivity."),
     "max_duration": (1000, "Connection closed after the maximum duration of {seconds:g} seconds."),
@@ -188,6 +188,7 @@ class HumeError(Exception):
 
 
 def model_warning(model: str) -> dict[str, str]:
-    """Return the nested warning object for ``model`` (spec 3.2, shape 1)."""
+    """Return the nested warning object for ``model`` (the nested shape official clients read:
+    hume-api-examples streaming sandbox, hume-python-sdk example notebooks)."""
     entry = WARNINGS[model]
     return {"warning": entry.template, "code": entry.code}

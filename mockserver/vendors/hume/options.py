@@ -1,4 +1,5 @@
-"""Typed model configuration of a publish message (spec section 2.1), free of heavy imports."""
+"""Typed model configuration of a publish message (``Config`` of Hume's streaming definition),
+free of heavy imports."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from dataclasses import dataclass
 
 __all__ = ["MODEL_ORDER", "FaceOptions", "LanguageOptions", "ModelConfig"]
 
-#: Canonical model order: keys of ``Config`` in the Fern definition (spec 2.1).
+#: Canonical model order: keys of ``Config`` in the definition.
 MODEL_ORDER: tuple[str, ...] = ("burst", "face", "facemesh", "language", "prosody")
 
 
@@ -32,7 +33,7 @@ class FaceOptions:
 
 @dataclass(frozen=True, slots=True)
 class LanguageOptions:
-    """``StreamLanguage`` (spec 2.1)."""
+    """``StreamLanguage`` of the definition."""
 
     granularity: str = "word"
     sentiment: bool = False

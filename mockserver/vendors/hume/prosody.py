@@ -1,6 +1,6 @@
 """Hume ``prosody`` model: one prediction per stretch of speech in an audio payload.
 
-Implements the ``prosody`` item of spec ``hume-expression-stream.md`` 3.1 (``time`` +
+Implements the ``prosody`` item of Hume's streaming definition (``time`` +
 48 ``emotions``), the "No speech detected." case of 4.2 (signalled by ``None``), and the
 timestamps of 7 (seconds on the session clock: ``time_offset_s`` + position in the clip).
 
@@ -123,7 +123,7 @@ def prediction_item(
     noise: list[float],
     boosts: dict[str, float],
 ) -> dict[str, Any]:
-    """One ``{"time": {begin, end}, "emotions": [...48...]}`` item (spec 3.1)."""
+    """One ``{"time": {begin, end}, "emotions": [...48...]}`` item."""
     scores = expression_scores(
         EXPRESSION_NAMES, valence, arousal, intensity=intensity, noise=noise, boosts=boosts
     )

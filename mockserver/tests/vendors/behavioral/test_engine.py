@@ -1,4 +1,4 @@
-"""Tests of the Behavioral Signals prediction engine (behavioral-signals.md 3.2-3.7, 4.4)."""
+"""Tests of the Behavioral Signals prediction engine (SDK README, /docs/definitions, results)."""
 
 from __future__ import annotations
 
@@ -303,14 +303,14 @@ def test_batch_rows_per_utterance_in_task_order() -> None:
         assert lang.prediction[0].label == "en" and len(lang.prediction) == 3
         probs = [float(p.posterior or "nan") for p in lang.prediction]
         assert probs == sorted(probs, reverse=True)
-        for p in lang.prediction:  # float16 values, unrounded text (spec 3.2)
+        for p in lang.prediction:  # float16 values, unrounded text (real results)
             assert p.posterior == repr(float(np.float16(float(p.posterior or "nan"))))
         assert uid in ("0", "1")
     first, second = groups["0"][0], groups["1"][0]
     assert 0.1 < float(first.start_time) < 0.5
     assert 3.8 < float(first.end_time) < 4.6
     assert float(second.start_time) - float(first.end_time) > 1.2
-    # JSON rendering keeps exactly the batch keys with explicit nulls (spec 4.4)
+    # JSON rendering keeps exactly the batch keys with explicit nulls (real results)
     item = rows[0].to_rest()
     assert list(item) == [
         "id", "startTime", "endTime", "task", "prediction", "finalLabel", "level", "embedding",

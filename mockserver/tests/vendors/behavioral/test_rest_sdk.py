@@ -1,7 +1,7 @@
 """The official SDK (behavioralsignals 0.7.1) against the REST emulator over loopback HTTP.
 
 The SDK is pointed at the emulator with the shipped ``behavioral_signals_redirect``, which
-replaces ``behavioralsignals.base.Configuration`` (spec 5, option 1). Processes take 0.05 s
+replaces ``behavioralsignals.base.Configuration`` (SDK 0.7.1 ``base.py``). Processes take 0.05 s
 pending + 0.05 s running; the SDK polls every 1.0 s, so each ``wait_for_result`` costs about
 one second.
 """
@@ -167,7 +167,7 @@ def assert_batch_order(result: ResultResponse, tasks: tuple[str, ...]) -> None:
         assert group[:3] == ["asr", "diarization", "language"]
 
 
-# -- authentication (spec 4.1, 4.5) ---------------------------------------------------------
+# -- authentication (SDK 0.7.1 _authenticate, APIError) -------------------------------------
 
 
 def test_client_authenticates_once_per_client_object(
@@ -199,7 +199,7 @@ def test_token_of_another_project_is_403(served: Served) -> None:
     assert info.value.status_code == 403
 
 
-# -- behavioral (spec 4.2-4.4) -----------------------------------------------------------------
+# -- behavioral (SDK 0.7.1 behavioral.py) ------------------------------------------------------
 
 
 def test_upload_audio_and_wait_for_result(served: Served, client: behavioralsignals.Client) -> None:
@@ -320,7 +320,7 @@ def test_undecodable_upload_fails(
     assert item.is_failed and "\n" in (item.statusmsg or "")
 
 
-# -- deepfakes (spec 4.2, 4.4) -----------------------------------------------------------------
+# -- deepfakes (SDK 0.7.1 deepfakes.py) --------------------------------------------------------
 
 
 def test_deepfake_audio(served: Served, client: behavioralsignals.Client) -> None:

@@ -1,4 +1,4 @@
-"""Tests of the streaming segmenter (behavioral-signals.md 2.3-2.5, INFERRED cadence model)."""
+"""Tests of the streaming segmenter (INFERRED cadence model of the readme.io docs)."""
 
 from __future__ import annotations
 

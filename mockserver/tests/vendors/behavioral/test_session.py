@@ -1,4 +1,4 @@
-"""The Behavioral Signals stream session without sockets (spec sections 2.2-2.7, 3)."""
+"""The Behavioral Signals stream session without sockets (proto comments, readme.io docs)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Unit tests of the Hume session without sockets (spec sections 2.3, 3, 4.3, 7)."""
+"""Unit tests of the Hume session without sockets (streaming definition, errors page, ws guide)."""
 
 from __future__ import annotations
 
@@ -128,7 +128,7 @@ def test_every_error_code_in_catalogue_has_documented_description() -> None:
         assert entry.description and entry.template
 
 
-# -- repeated errors (spec 4.3: "closed automatically after ten identical configuration errors")
+# -- repeated errors (errors page: "closed automatically after ten identical configuration errors")
 
 
 def test_ten_consecutive_identical_errors_close_with_1008() -> None:
@@ -177,7 +177,7 @@ def test_repeated_error_limit_zero_never_closes() -> None:
     assert h.closes() == []
 
 
-# -- inactivity and duration (spec 4.3: one minute of inactivity)
+# -- inactivity and duration (websocket guide: one minute of inactivity)
 
 
 def test_inactivity_closes_after_timeout_and_messages_reset_the_timer() -> None:

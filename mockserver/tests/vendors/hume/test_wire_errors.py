@@ -1,5 +1,5 @@
 """Every documented error and warning code over a real socket, and every limit at and just
-over its bound (spec sections 2.3, 3.2, 3.3, 4.1, 4.2, 6)."""
+over its bound (the errors page, the streaming reference's limits)."""
 
 from __future__ import annotations
 

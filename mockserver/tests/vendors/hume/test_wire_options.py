@@ -1,4 +1,4 @@
-"""Every model option over a real socket, and the sliding-window semantics (spec 2.1, 7)."""
+"""Every model option over a real socket, and the sliding-window semantics."""
 
 from __future__ import annotations
 
