@@ -100,7 +100,7 @@ SPOOF_RATE = 0.1  #: share of contents judged "spoofed" (deepfake, visual_deepfa
 FEATURE_DIM = 768  #: behavioral embedding length (the real results)
 SPEAKER_DIM = 192  #: speaker embedding length (the real results)
 BATCH_GAP_S = 0.5  #: silence that separates batch utterances
-SHORT_UTTERANCE_S = 1.0  #: utterances this short get only asr, diarization, language (3.3)
+SHORT_UTTERANCE_S = 1.0  #: utterances this short get only asr, diarization, language (README)
 SPEAKER_GAP_ST = 4.0  #: largest pitch distance (semitones) to join an existing speaker
 VIDEO_CHUNK_S = 2.0  #: visual_deepfake chunk length
 

@@ -2,7 +2,7 @@
 
 Implements the ``face`` item of Hume's streaming definition (``frame``, ``time``,
 ``bbox``, ``prob``, ``face_id``, 48 ``emotions``, optional 36 ``facs`` and 27
-``descriptions``), the ``StreamFace`` options of 2.1 and their semantics in 7
+``descriptions``), and the ``StreamFace`` options with their documented meaning
 (``identify_faces``, ``prob_threshold``, ``min_face_size``; ``fps_pred`` is applied by
 :func:`~mockserver.media.video.sample_frames`). An empty result means W0103,
 "No faces could be detected in the streamed media."; the caller emits the nested warning.

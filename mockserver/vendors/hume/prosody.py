@@ -1,8 +1,8 @@
 """Hume ``prosody`` model: one prediction per stretch of speech in an audio payload.
 
-Implements the ``prosody`` item of Hume's streaming definition (``time`` +
-48 ``emotions``), the "No speech detected." case of 4.2 (signalled by ``None``), and the
-timestamps of 7 (seconds on the session clock: ``time_offset_s`` + position in the clip).
+Implements the ``prosody`` item of Hume's streaming definition (``time`` + 48 ``emotions``),
+the W0105 case, "No speech detected." (signalled by ``None``), and the stream timestamps
+(seconds on the session clock: ``time_offset_s`` + position in the clip).
 
 Segmentation: :func:`~mockserver.media.voice.detect_speech` with gaps shorter than
 ``MERGE_GAP_S`` merged, so a sentence is one item.
