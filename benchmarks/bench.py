@@ -4,7 +4,7 @@ Run ``make bench`` (or ``python benchmarks/bench.py [--quick] [--json FILE]``). 
 runs as a ``mockserver serve`` child process, so client and server do not share a GIL; the
 in-process start-up is measured separately. Every loop is bounded by a count and a time
 budget, and every socket is on 127.0.0.1. Results are medians; the machine is shared, so
-compare runs as ratios and against ``shared/perf-notes.md`` (raw-library ceilings).
+compare runs as ratios and against the raw-library ceilings in ``docs/performance.md``.
 
 The test suite never asserts on time; this script is where speed is measured.
 """

@@ -1,4 +1,4 @@
-"""Regenerate the Python code for every .proto under protos/ (spec behavioral-signals 1).
+"""Regenerate the Python code for every .proto under protos/.
 
 Usage: ``python scripts/gen_protos.py [--out DIR] [--check]``
 
@@ -43,8 +43,8 @@ _ROOT_INIT = f'''{HEADER_PREFIX}; do not edit.
 
 The official Behavioral Signals SDK registers the same message names
 (``behavioral_api.grpc.v1.*``) in protobuf's default descriptor pool, and both must be
-importable in one process (spec behavioral-signals 1). So every generated ``*_pb2`` module
-adds its file to the private ``POOL`` instead, and builds its classes with
+importable in one process. So every generated ``*_pb2`` module adds its file to the private
+``POOL`` instead, and builds its classes with
 :func:`build_messages`, which is ``builder.BuildTopDescriptorsAndMessages`` minus the
 registration in the default symbol database (under the pure-Python protobuf runtime that
 registration copies each descriptor into the default pool and clashes with the SDK).

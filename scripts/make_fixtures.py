@@ -680,7 +680,7 @@ USES: dict[str, str] = {
     "face.png": "face model",
     "face.jpg": "face model, JPEG decoding",
     "two_faces.png": "`identify_faces`, several faces",
-    "no_face.png": '"No faces detected."',
+    "no_face.png": '"No faces could be detected in the streamed media."',
     "face_speech.mp4": "video with audio (face + audio models)",
     "face_silent.mp4": "`video_no_audio`, E0102 for audio models",
     "video_long.mp4": "E0204 (video over the streaming limit)",

@@ -1,8 +1,9 @@
 """Decode uploaded media to a mono float32 clip; convert raw PCM16 to floats.
 
-Hume payloads carry whole media files (WAV, MP3, MP4/AAC, WebM/Opus, OGG, FLAC; spec
-``hume-expression-stream.md`` 6.1), which are decoded in memory with PyAV (FFmpeg).
-Behavioral Signals streams headerless ``pcm_s16le`` (spec ``behavioral-signals.md`` 2.3),
+Hume payloads carry whole media files (WAV, MP3, MP4/AAC, WebM/Opus, OGG, FLAC: Hume's
+recommended file types and the streaming sandbox's WebM), which are decoded in memory with
+PyAV (FFmpeg).
+Behavioral Signals streams headerless ``pcm_s16le`` (``protos/api.proto`` ``LINEAR_PCM``),
 which :func:`pcm16le_to_float` converts without FFmpeg.
 """
 
@@ -68,11 +69,11 @@ def decode_audio(
         sample_rate: Output rate in Hz.
         max_seconds: If given, stop decoding as soon as more than this much audio has been
             decoded and return it (so a huge upload is not fully decoded); the caller compares
-            :attr:`AudioClip.duration_s` with its own limit (Hume spec 6: 5000 ms).
+            :attr:`AudioClip.duration_s` with its own limit (Hume: 5000 ms).
 
     Raises:
         UnrecognisedMediaError: FFmpeg cannot open or parse the bytes (including headerless PCM,
-            which Hume rejects, spec 6.1).
+            which Hume rejects with E0200).
         NoAudioError: The container has no audio stream, or it decodes to zero samples.
     """
     if sample_rate <= 0:

@@ -1,14 +1,14 @@
-"""A real, deterministic face detector for the face model (spec 3.1 face item, spec 7).
+"""A real, deterministic face detector for the Hume face model.
 
 OpenCV's Viola-Jones Haar cascades find frontal faces; the raw detections are grouped the way
 ``cv2.groupRectangles`` does it, and each group's evidence (hit count and the best stage-sum
 "level weight" from ``detectMultiScale3(..., outputRejectLevels=True)``) becomes the
-detection probability the spec's ``prob`` field and ``prob_threshold`` option refer to:
+detection probability Hume's ``prob`` field and ``prob_threshold`` option refer to:
 
     prob = sigmoid(1.2 * max_level_weight + 1.5 * ln(hits) - 3.0)
 
 Clear frontal faces (dozens of hits, weight >= 3.5) land at >= 0.99, the default streaming
-``prob_threshold`` (spec 2.1); small, rotated or partly hidden faces score lower. Inside each
+``prob_threshold``; small, rotated or partly hidden faces score lower. Inside each
 face, normalised to 128x128 px, the eye cascade measures open eyes, the smile cascade a smile,
 and the eye line a head roll. Filtering by ``prob_threshold``/``min_face_size`` is the face
 engine's job; this module reports everything it found (groups of >= 3 hits, >= 24 px).
@@ -312,7 +312,7 @@ def _to_gray(rgb: npt.NDArray[np.uint8]) -> npt.NDArray[np.uint8]:
 
 
 def detect_faces(rgb: npt.NDArray[np.uint8]) -> list[DetectedFace]:
-    """Find frontal faces in an ``H x W x 3`` RGB image, sorted left to right (spec 3.1, 7).
+    """Find frontal faces in an ``H x W x 3`` RGB image, sorted left to right.
 
     Deterministic: the same pixels always give the same faces. Safe to call from several
     threads at once.

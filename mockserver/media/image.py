@@ -1,9 +1,9 @@
-"""Decode a still image into an RGB pixel array for the face model (spec 3.1, 6.1).
+"""Decode a still image into an RGB pixel array for the face model.
 
 The face model sees images the way a camera-roll viewer shows them: EXIF orientation applied,
 transparency composited onto white, high-bit-depth samples scaled to 8 bits. Formats Pillow
 cannot read but FFmpeg can (``ppm_pipe``-style single pictures, see :mod:`~.probe`) fall back to
-FFmpeg. Size limits (E0205, spec 6) are the session's job and must be checked before decoding.
+FFmpeg. Size limits (E0205) are the session's job and must be checked before decoding.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ def decode_image(raw: bytes) -> npt.NDArray[np.uint8]:
     """Decode ``raw`` into an ``H x W x 3`` RGB ``uint8`` array (first frame of animations).
 
     Raises:
-        UnrecognisedMediaError: the bytes are not a decodable image (spec 4.1 E0200).
+        UnrecognisedMediaError: the bytes are not a decodable image (E0200).
     """
     try:
         with Image.open(io.BytesIO(raw)) as opened:

@@ -1,12 +1,12 @@
 """Classify media bytes into the file types the Hume streaming API reports.
 
-Spec sections 6 and 6.1: the server detects a file type (``audio``, ``video``,
-``video_no_audio``, ``image``) before any model runs; E0102 quotes it, E0203/E0204/E0205 check
-durations and sizes against it, and unrecognised bytes (random data, headerless PCM, text,
-truncated files) are E0200. Probing reads headers only: images through Pillow's format plugins
-(no pixel decoding, no decompression-bomb check, since the size limit is checked later), all
-other media through FFmpeg (PyAV) demuxing, without decoding (every packet of the main stream
-is demuxed, which is cheap, to reject empty and truncated files).
+The server detects a file type (``audio``, ``video``, ``video_no_audio``, ``image``; the
+names appear in E0102's text and in batch output) before any model runs; E0102 quotes it,
+E0203/E0204/E0205 check durations and sizes against it, and unrecognised bytes (random data,
+headerless PCM, text, truncated files) are E0200. Probing reads headers only: images through
+Pillow's format plugins (no pixel decoding, no decompression-bomb check, since the size limit
+is checked later), all other media through FFmpeg (PyAV) demuxing, without decoding (every
+packet of the main stream is demuxed, which is cheap, to reject empty and truncated files).
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ __all__ = ["FileKind", "MediaInfo", "is_video_track", "probe"]
 
 FileKind = Literal["audio", "video", "video_no_audio", "image"]
 
-#: Pillow formats recognised as still images, tried in this order (spec 6.1: png, jpeg, ...).
+#: Pillow formats recognised as still images, tried in this order (Hume recommends png, jpeg).
 _PILLOW_FORMATS: tuple[str, ...] = ("PNG", "JPEG", "GIF", "BMP", "WEBP", "TIFF")
 
 #: Video codecs FFmpeg can "detect" in non-media data; never treated as video.
@@ -37,7 +37,7 @@ _TEXT_VIDEO_CODECS = frozenset({"ansi", "tty", "bintext", "xbin", "idf"})
 
 @dataclass(frozen=True, slots=True)
 class MediaInfo:
-    """What :func:`probe` learned about a media file (spec 6.1 detected file types)."""
+    """What :func:`probe` learned about a media file (the detected file types of E0102's text)."""
 
     kind: FileKind
     container: str  # "png", "jpeg", "wav", "mp3", "mov,mp4,m4a,3gp,3g2,mj2", "matroska,webm"
@@ -49,11 +49,11 @@ class MediaInfo:
 
 
 def probe(raw: bytes) -> MediaInfo:
-    """Classify ``raw`` without decoding it (spec 6.1).
+    """Classify ``raw`` without decoding it.
 
     Raises:
         UnrecognisedMediaError: the bytes are no image, audio or video file FFmpeg or Pillow
-            understands (spec 4.1 E0200), with a short reason.
+            understands (E0200), with a short reason.
     """
     if not raw:
         raise UnrecognisedMediaError("empty media")
@@ -127,7 +127,7 @@ def _is_still_image_format(format_name: str) -> bool:
 
 
 def _probe_av(raw: bytes) -> MediaInfo:
-    """Open ``raw`` with FFmpeg and classify its streams (spec 6.1)."""
+    """Open ``raw`` with FFmpeg and classify its streams."""
     import av  # noqa: PLC0415  PyAV: images are probed with Pillow alone
     import av.logging  # noqa: PLC0415  (the same)
 

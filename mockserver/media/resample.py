@@ -1,7 +1,7 @@
 """Chunking-invariant streaming resampler (Behavioral Signals audio timeline).
 
 Behavioral Signals clients stream ``pcm_s16le`` at any positive rate in chunks of any size,
-and the service resamples to 16 kHz for its models (spec ``behavioral-signals.md`` 2.3).
+and the service resamples to 16 kHz for its models (readme.io: "Resampled to 16kHz for models").
 The emulator places all audio on a 16 kHz timeline with :class:`StreamResampler`.
 
 Method: output sample ``k`` lies at input position ``t_k = k * from_rate / to_rate`` (input

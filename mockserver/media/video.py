@@ -1,11 +1,11 @@
-"""Decode video and keep the frames the face model would look at (spec 7 ``fps_pred``).
+"""Decode video and keep the frames the face model would look at (Hume's ``fps_pred``).
 
 "Number of frames per second to process. Other frames will be omitted from the response."
-(spec 2.1). A frame is kept when ``floor(time * fps_pred)`` has advanced since the last kept
-frame, so the first frame is always kept and about ``fps_pred`` frames per second follow; a rate
-at or above the video's own keeps every frame. ``index`` is the source frame number and
-``time_s`` the presentation time from the start of the video, as the face prediction's
-``frame``/``time`` fields report them (spec 3.1, 7).
+(``StreamFace.fps_pred``). A frame is kept when ``floor(time * fps_pred)`` has advanced since
+the last kept frame, so the first frame is always kept and about ``fps_pred`` frames per second
+follow; a rate at or above the video's own keeps every frame. ``index`` is the source frame
+number and ``time_s`` the presentation time from the start of the video, as the face
+prediction's ``frame``/``time`` fields report them.
 """
 
 from __future__ import annotations
@@ -47,13 +47,13 @@ def sample_frames(raw: bytes, *, fps_pred: float, max_frames: int = 600) -> list
 
     Args:
         raw: A video file (any container/codec FFmpeg decodes).
-        fps_pred: Frames per second to keep (spec 2.1 ``StreamFace.fps_pred``), > 0; a rate at
+        fps_pred: Frames per second to keep (``StreamFace.fps_pred``), > 0; a rate at
             or above the video's (or ``inf``) keeps every frame.
         max_frames: Stop after this many kept frames.
 
     Raises:
         ValueError: ``fps_pred`` is not a positive number or ``max_frames`` < 1.
-        UnrecognisedMediaError: no decodable video stream (spec 4.1 E0200).
+        UnrecognisedMediaError: no decodable video stream (E0200).
     """
     if not fps_pred > 0:  # also rejects NaN; +inf keeps every frame
         raise ValueError(f"fps_pred must be a positive number, got {fps_pred!r}")

@@ -1,8 +1,9 @@
 """Voice activity detection and acoustic features (vendor-neutral).
 
 Behavioral Signals "detects voice activity first" and sends nothing for silence or non-speech
-(spec ``behavioral-signals.md`` 2.4); Hume's audio models answer "No speech detected." /
-"No vocal bursts detected." (spec ``hume-expression-stream.md`` 4.2). Both emulators use
+(https://behavioralsignals.readme.io/docs/real-time-deepfake-detection); Hume's audio models
+answer the W0105 / W0101 warnings ("No speech detected.", "No vocal bursts could be
+detected in the streamed media."). Both emulators use
 :class:`FrameVad` / :func:`detect_speech` for that, and :func:`analyse_voice` to measure what
 their expression scores are derived from.
 
@@ -17,7 +18,14 @@ chunking cannot change a decision and quiet speech is still speech): the frame i
 * the normalised autocorrelation of the 40 ms window ending at the frame's end (the frame and
   the previous one; zeros before the stream) has a local peak of at least ``PERIODICITY``
   (0.5) at a lag between 2.5 ms and 16.7 ms (60 to 400 Hz). Steady noise, digital silence
-  and clicks have no such peak.
+  and clicks have no such peak;
+* the frame is not part of a **steady tone**: ``STEADY_FRAMES`` (10 frames = 200 ms)
+  consecutive frames that are all voiced by the two tests above, whose pitch estimates span
+  at most ``STEADY_PITCH_ST`` (0.1 semitone) and whose levels span at most
+  ``STEADY_LEVEL_DB`` (3 dB). A pure sine, a sum of steady sines or mains hum is periodic
+  and loud, but its pitch does not move at all; the pitch of speech, even of a held vowel,
+  moves by more (at least 0.4 semitone over any 200 ms of the speech fixtures). Tones
+  shorter than 200 ms are not recognised.
 
 Smoothing, each step a fixed-size window operation on the raw decisions (so the result is
 the same for any chunking; frames before the stream start and after its end count as
@@ -29,8 +37,12 @@ unvoiced):
 3. pad each run by ``PAD_FRAMES`` (2 frames = 40 ms) on both sides (onsets, fricative tails).
 
 A frame's decision therefore depends on the raw decisions of the 14 frames before and after
-it: :class:`FrameVad` emits it ``DELAY_FRAMES`` (14 frames = 280 ms) after the frame is
-complete, and :meth:`FrameVad.flush` emits the rest at end of stream.
+it, and a raw decision on the measurements of the 9 frames before and after it (the steady
+tone test): :class:`FrameVad` emits it ``DELAY_FRAMES`` (23 frames = 460 ms) after the
+frame is complete, and :meth:`FrameVad.flush` emits the rest at end of stream.
+
+:func:`analyse_voice` measures pitch and voicing without the steady-tone test: it describes
+audio, it does not decide what is speech.
 """
 
 from __future__ import annotations
@@ -51,6 +63,9 @@ __all__ = [
     "MIN_RUN_FRAMES",
     "PAD_FRAMES",
     "PERIODICITY",
+    "STEADY_FRAMES",
+    "STEADY_LEVEL_DB",
+    "STEADY_PITCH_ST",
     "FrameVad",
     "SpeechRuns",
     "SpeechSegment",
@@ -69,7 +84,12 @@ F0_MAX_HZ = 400.0
 BRIDGE_FRAMES = 10  #: longest gap (frames) filled between voiced frames
 MIN_RUN_FRAMES = 3  #: shortest run (frames) kept after bridging
 PAD_FRAMES = 2  #: frames added before and after each run
-DELAY_FRAMES = BRIDGE_FRAMES + MIN_RUN_FRAMES - 1 + PAD_FRAMES  #: decision delay (frames)
+STEADY_FRAMES = 10  #: length (frames) of the window a steady tone is recognised in
+STEADY_PITCH_ST = 0.1  #: largest pitch span (semitones) of a steady tone's window
+STEADY_LEVEL_DB = 3.0  #: largest level span (dB) of a steady tone's window
+_SMOOTH_FRAMES = BRIDGE_FRAMES + MIN_RUN_FRAMES - 1 + PAD_FRAMES  # smoothing context (frames)
+_STEADY_CONTEXT = STEADY_FRAMES - 1  # frames a raw decision looks back and ahead
+DELAY_FRAMES = _SMOOTH_FRAMES + _STEADY_CONTEXT  #: decision delay (frames)
 _FLOOR_DBFS = -120.0
 _OCTAVE_TOLERANCE = 0.85  # prefer the shortest lag whose peak is this close to the best
 _SYLLABLE_PROMINENCE_DB = 4.0
@@ -95,8 +115,41 @@ class _FrameStats:
 
     @property
     def voiced(self) -> BoolArray:
-        """Raw (unsmoothed) voice decisions."""
+        """Loud and periodic frames (before the steady-tone test and smoothing)."""
         return np.asarray((self.level_db >= LEVEL_DBFS) & (self.periodicity >= PERIODICITY))
+
+
+def _steady(voiced: BoolArray, f0_hz: FloatArray, level_db: FloatArray) -> BoolArray:
+    """Frames inside a steady tone, for ``voiced[_STEADY_CONTEXT : len - _STEADY_CONTEXT]``.
+
+    The arrays hold per-frame measurements with ``_STEADY_CONTEXT`` frames of context on each
+    side; a frame is steady when some window of ``STEADY_FRAMES`` frames that contains it is
+    all voiced with a pitch span <= ``STEADY_PITCH_ST`` and a level span <=
+    ``STEADY_LEVEL_DB`` (module docstring).
+    """
+    n, w = len(voiced), STEADY_FRAMES
+    inner = n - 2 * _STEADY_CONTEXT
+    if inner <= 0:
+        return np.zeros(0, dtype=np.bool_)
+    semitones = 12.0 * np.log2(np.where(voiced & (f0_hz > 0.0), f0_hz, 1.0))
+    windows = n - w + 1  # window k covers frames k .. k + w - 1
+    all_voiced = np.ones(windows, dtype=np.bool_)
+    st_hi = np.full(windows, -np.inf)
+    st_lo = np.full(windows, np.inf)
+    db_hi = np.full(windows, -np.inf)
+    db_lo = np.full(windows, np.inf)
+    for d in range(w):
+        all_voiced &= voiced[d : d + windows]
+        st_hi = np.maximum(st_hi, semitones[d : d + windows])
+        st_lo = np.minimum(st_lo, semitones[d : d + windows])
+        db_hi = np.maximum(db_hi, level_db[d : d + windows])
+        db_lo = np.minimum(db_lo, level_db[d : d + windows])
+    tone = all_voiced & (st_hi - st_lo <= STEADY_PITCH_ST) & (db_hi - db_lo <= STEADY_LEVEL_DB)
+    # Inner frame j (absolute j + _STEADY_CONTEXT) lies in windows j .. j + w - 1.
+    out = np.zeros(inner, dtype=np.bool_)
+    for d in range(w):
+        out |= tone[d : d + inner]
+    return out
 
 
 def _analyse_frames(windows: FloatArray, frame: int, sample_rate: int) -> _FrameStats:
@@ -163,13 +216,13 @@ def _windows(samples: FloatArray, frame: int, n_frames: int) -> FloatArray:
 
 
 def _smooth(raw: BoolArray) -> BoolArray:
-    """Smoothed decisions for ``raw[DELAY_FRAMES : len(raw) - DELAY_FRAMES]``.
+    """Smoothed decisions for ``raw[_SMOOTH_FRAMES : len(raw) - _SMOOTH_FRAMES]``.
 
-    ``raw`` holds the raw decisions with ``DELAY_FRAMES`` frames of context on each side.
+    ``raw`` holds the raw decisions with ``_SMOOTH_FRAMES`` frames of context on each side.
     """
     g, m, p = BRIDGE_FRAMES, MIN_RUN_FRAMES, PAD_FRAMES
     n = len(raw)
-    if n <= 2 * DELAY_FRAMES:
+    if n <= 2 * _SMOOTH_FRAMES:
         return np.zeros(0, dtype=np.bool_)
     # 1. Bridge: voiced on both sides within a gap of at most g frames. Output covers [g, n-g).
     core = raw[g : n - g]
@@ -188,7 +241,7 @@ def _smooth(raw: BoolArray) -> BoolArray:
     for d in range(m):
         kept |= full[d : d + len(kept)]
     kept &= bridged[m - 1 : nb - m + 1]
-    # 3. Pad by p frames. Output covers [DELAY, n-DELAY).
+    # 3. Pad by p frames. Output covers [_SMOOTH_FRAMES, n - _SMOOTH_FRAMES).
     nk = len(kept)
     out = np.zeros(nk - 2 * p, dtype=np.bool_)
     for d in range(2 * p + 1):
@@ -204,17 +257,23 @@ class FrameVad:
     (the last, partial frame zero-padded), for ``ceil(n_samples / frame_length)`` in total.
     """
 
-    __slots__ = ("_closed", "_emitted", "_frame", "_pending", "_rate", "_raw", "_raw_start")
+    __slots__ = (
+        "_closed", "_emitted", "_frame", "_measured", "_pending", "_rate", "_raw", "_raw_start",
+    )  # fmt: skip
 
     def __init__(self, sample_rate: int = 16000) -> None:
         self._rate = sample_rate
         self._frame = _frame_length(sample_rate)
         context = (WINDOW_FRAMES - 1) * self._frame
         self._pending = np.zeros(context, dtype=np.float64)  # context + unframed samples
-        # Raw decisions from absolute frame _raw_start on; DELAY_FRAMES unvoiced frames
+        # (voiced, f0, level) of the frames still without a raw decision, preceded by the
+        # _STEADY_CONTEXT frames before them; unvoiced frames stand for the time before the
+        # stream.
+        self._measured = _unvoiced(_STEADY_CONTEXT)
+        # Raw decisions from absolute frame _raw_start on; _SMOOTH_FRAMES unvoiced frames
         # stand for the time before the stream.
-        self._raw = np.zeros(DELAY_FRAMES, dtype=np.bool_)
-        self._raw_start = -DELAY_FRAMES
+        self._raw = np.zeros(_SMOOTH_FRAMES, dtype=np.bool_)
+        self._raw_start = -_SMOOTH_FRAMES
         self._emitted = 0  # frames decided so far
         self._closed = False
 
@@ -238,19 +297,30 @@ class FrameVad:
             return
         windows = _windows(self._pending, self._frame, n_frames)
         stats = _analyse_frames(windows, self._frame, self._rate)
-        self._raw = np.concatenate((self._raw, stats.voiced))
         self._pending = self._pending[n_frames * self._frame :]
+        self._measure((stats.voiced, stats.f0_hz, stats.level_db))
+
+    def _measure(self, new: _Measured) -> None:
+        """Append measurements; give raw decisions to the frames that now have their context."""
+        voiced, f0, level = (np.concatenate(pair) for pair in zip(self._measured, new, strict=True))
+        ready = len(voiced) - 2 * _STEADY_CONTEXT
+        if ready > 0:
+            inner = voiced[_STEADY_CONTEXT : _STEADY_CONTEXT + ready]
+            raw = inner & ~_steady(voiced, f0, level)
+            self._raw = np.concatenate((self._raw, raw))
+            voiced, f0, level = voiced[ready:], f0[ready:], level[ready:]
+        self._measured = (np.asarray(voiced, dtype=np.bool_), f0, level)
 
     def _decide(self, end: int) -> list[bool]:
-        """Decide frames ``_emitted .. end - 1`` (needs raw up to ``end + DELAY_FRAMES``)."""
+        """Decide frames ``_emitted .. end - 1`` (needs raw up to ``end + _SMOOTH_FRAMES``)."""
         if end <= self._emitted:
             return []
-        lo = self._emitted - DELAY_FRAMES - self._raw_start
-        hi = end + DELAY_FRAMES - self._raw_start
+        lo = self._emitted - _SMOOTH_FRAMES - self._raw_start
+        hi = end + _SMOOTH_FRAMES - self._raw_start
         decisions = _smooth(self._raw[lo:hi])
         self._emitted = end
         # Keep only the context the next decision needs.
-        drop = self._emitted - DELAY_FRAMES - self._raw_start
+        drop = self._emitted - _SMOOTH_FRAMES - self._raw_start
         if drop > 0:
             self._raw = self._raw[drop:]
             self._raw_start += drop
@@ -265,8 +335,8 @@ class FrameVad:
             self._pending = np.concatenate((self._pending, data))
         context = (WINDOW_FRAMES - 1) * self._frame
         self._analyse((len(self._pending) - context) // self._frame)
-        analysed = self._raw_start + len(self._raw)
-        return self._decide(analysed - DELAY_FRAMES)
+        raw_end = self._raw_start + len(self._raw)
+        return self._decide(raw_end - _SMOOTH_FRAMES)
 
     def flush(self) -> list[bool]:
         """End the stream and return the remaining decisions."""
@@ -278,9 +348,22 @@ class FrameVad:
             short = self._frame - (len(self._pending) - context)
             self._pending = np.concatenate((self._pending, np.zeros(short)))
             self._analyse(1)
+        self._measure(_unvoiced(_STEADY_CONTEXT))  # the time after the stream
         analysed = self._raw_start + len(self._raw)
-        self._raw = np.concatenate((self._raw, np.zeros(DELAY_FRAMES, dtype=np.bool_)))
+        self._raw = np.concatenate((self._raw, np.zeros(_SMOOTH_FRAMES, dtype=np.bool_)))
         return self._decide(analysed)
+
+
+_Measured = tuple[BoolArray, FloatArray, FloatArray]  # per frame: voiced, f0 (Hz), level (dBFS)
+
+
+def _unvoiced(n: int) -> _Measured:
+    """Measurements of ``n`` frames of silence (outside the stream)."""
+    return (
+        np.zeros(n, dtype=np.bool_),
+        np.full(n, np.nan, dtype=np.float64),
+        np.full(n, _FLOOR_DBFS, dtype=np.float64),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -397,7 +480,7 @@ def analyse_voice(
         q75, q25 = np.percentile(semis, [75.0, 25.0])
         spread = float((q75 - q25) / 1.349)
     raw = np.concatenate(
-        (np.zeros(DELAY_FRAMES, np.bool_), voiced, np.zeros(DELAY_FRAMES, np.bool_))
+        (np.zeros(_SMOOTH_FRAMES, np.bool_), voiced, np.zeros(_SMOOTH_FRAMES, np.bool_))
     )
     active_s = float(np.count_nonzero(_smooth(raw))) * frame / sample_rate
     peaks = _syllable_peaks(stats.level_db, voiced)

@@ -14,6 +14,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from mockserver.registry import default_vendors
+
 __all__ = ["Expectation", "Scenario"]
 
 
@@ -100,10 +102,16 @@ class Scenario:
         }
 
     def __getattr__(self, key: str) -> tuple[Any, ...]:
-        """``scenario.hume``: the items of one vendor (empty if none were given)."""
-        if key.startswith("_"):
-            raise AttributeError(key)
-        return self.parts.get(key, ())
+        """``scenario.hume``: the items of one vendor (empty for a built-in vendor with none)."""
+        try:
+            parts = object.__getattribute__(self, "parts")
+        except AttributeError:
+            raise AttributeError(key) from None
+        if key in parts:
+            return tuple(parts[key])
+        if any(vendor.name == key for vendor in default_vendors()):
+            return ()
+        raise AttributeError(f"'Scenario' object has no attribute {key!r}")
 
     def items_of(self, cls: type) -> tuple[Any, ...]:
         """Every item of class ``cls``, in order (e.g. the Hume rules)."""

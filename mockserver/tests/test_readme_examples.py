@@ -2,11 +2,13 @@
 
 Each ``python`` block runs in a fresh interpreter; a block that defines tests runs through
 pytester with the plugin. Fixed addresses in the README (the ``make serve`` defaults) are
-replaced by those of an in-process server, and ``speech.wav`` by a fixture.
+replaced by those of an in-process server; nothing else is changed, so the media files the
+examples open must be ones the package ships (``mockserver.resources.fixture_path``).
 """
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -14,11 +16,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from websockets.sync.client import connect
 
 # Imported up front so pytester's sys.modules snapshot always contains them (see below).
 import mockserver.vendors.behavioral.segmenter
 import mockserver.vendors.hume.engine  # noqa: F401
-from mockserver.resources import fixture_path
 from mockserver.server import MockServer
 
 pytest_plugins = ["pytester"]
@@ -40,14 +42,30 @@ def localise(code: str, server: MockServer) -> str:
         ("http://127.0.0.1:8765", hume.base_url),
         ("http://127.0.0.1:8780/v5", bs.rest_url),
         ("127.0.0.1:50051", bs.grpc_target),
-        ('"speech.wav"', repr(str(fixture_path("media/speech_pauses_16k.wav")))),
     ):
         code = code.replace(fixed, actual)
     return code
 
 
+MEDIA_LITERAL = re.compile(
+    r"""(fixture_path\(\s*)?["'][^"'\n]+\.(?:wav|mp3|mp4|webm|png|jpe?g)["']"""
+)
+
+
 def test_the_readme_has_python_examples() -> None:
     assert len(BLOCKS) >= 5
+
+
+def unpackaged_media(code: str) -> list[str]:
+    """Media file names in ``code`` that are not located with ``fixture_path``."""
+    return [m.group(0) for m in MEDIA_LITERAL.finditer(code) if not m.group(1)]
+
+
+def test_readme_examples_open_only_media_the_package_ships() -> None:
+    assert unpackaged_media('make_audio_stream("speech.wav", chunk_size=0.25)') == ['"speech.wav"']
+    assert unpackaged_media('fixture_path("media/speech_16k.wav")') == []
+    opened = [name for block in BLOCKS for name in unpackaged_media(block)]
+    assert not opened, f"README examples open files a user does not have: {opened}"
 
 
 @pytest.mark.e2e
@@ -64,9 +82,29 @@ def test_readme_example_runs(
         result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-W", "ignore")
         result.assert_outcomes(passed=code.count("def test_"))
         return
+    run_block(code)
+    server.check()
+
+
+def run_block(code: str) -> str:
     done = subprocess.run(
         [sys.executable, "-W", "ignore", "-c", code],
         capture_output=True, text=True, timeout=120, check=False,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr[-3000:]
+    return done.stdout
+
+
+@pytest.mark.e2e
+def test_hume_example_prints_the_three_highest_scores(server: MockServer) -> None:
+    (block,) = [b for b in BLOCKS if "send_text(" in b]
+    printed = [line.rsplit(" ", 1) for line in run_block(localise(block, server)).splitlines()]
+    with connect(server.hume.url, additional_headers={"X-Hume-Api-Key": "mock-hume-key"}) as ws:
+        ws.send(json.dumps({"models": {"language": {"granularity": "passage"}},
+                            "raw_text": True, "data": "I am delighted!"}))  # fmt: skip
+        emotions = json.loads(ws.recv())["language"]["predictions"][0]["emotions"]
+    top = sorted(emotions, key=lambda e: e["score"], reverse=True)[:3]
+    assert [name for name, _ in printed] == [e["name"] for e in top]
+    assert [float(score) for _, score in printed] == [round(e["score"], 3) for e in top]
+    assert [e["name"] for e in top] != [e["name"] for e in emotions[:3]]  # order matters here
     server.check()

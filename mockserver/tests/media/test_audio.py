@@ -1,4 +1,4 @@
-"""Tests of media decoding (hume-expression-stream.md 6.1) and PCM16 conversion (BS 2.3)."""
+"""Tests of media decoding (Hume's file types) and PCM16 conversion (Behavioral Signals)."""
 
 from __future__ import annotations
 

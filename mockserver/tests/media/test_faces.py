@@ -1,4 +1,4 @@
-"""Tests of the Haar-cascade face detector behind the face model (hume spec 3.1, 7)."""
+"""Tests of the Haar-cascade face detector behind the face model (Hume's face model)."""
 
 from __future__ import annotations
 
@@ -35,7 +35,7 @@ def test_one_clear_face(name: str) -> None:
     assert len(faces) == 1
     (face,) = faces
     _assert_sane(face, fixture_rgb(name))
-    assert face.prob >= 0.99  # passes the default streaming prob_threshold (spec 2.1)
+    assert face.prob >= 0.99  # passes the default prob_threshold (0.99)
     assert min(face.w, face.h) >= 100  # and the default min_face_size of 60
 
 

@@ -1,4 +1,4 @@
-"""Tests of image decoding and fps_pred frame sampling (hume spec 3.1, 6.1, 7)."""
+"""Tests of image decoding and fps_pred frame sampling (Hume's face model)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Tests of media probing: detected file types and E0200 rejections (hume spec 6.1, 4.1)."""
+"""Tests of media probing: detected file types and E0200 rejections (Hume's file types, E0200)."""
 
 from __future__ import annotations
 

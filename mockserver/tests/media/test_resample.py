@@ -1,4 +1,4 @@
-"""Tests of the chunking-invariant streaming resampler (behavioral-signals.md 2.3)."""
+"""Tests of the chunking-invariant streaming resampler (docs: "Resampled to 16kHz for models")."""
 
 from __future__ import annotations
 

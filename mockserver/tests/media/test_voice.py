@@ -1,4 +1,4 @@
-"""Tests of voice activity detection and voice features (behavioral-signals.md 2.4)."""
+"""Tests of voice activity detection and voice features."""
 
 from __future__ import annotations
 
@@ -113,6 +113,64 @@ def test_decisions_are_emitted_with_a_fixed_delay() -> None:
 def test_non_speech_is_never_speech(signal: npt.NDArray[np.float32]) -> None:
     assert not any(_decide(signal, [1000]))
     assert detect_speech(AudioClip(signal, SR)) == []
+
+
+def steady(seconds: float, *partials: tuple[float, float]) -> npt.NDArray[np.float32]:
+    """A sum of steady sines, ``(frequency Hz, amplitude)`` each."""
+    t = np.arange(round(seconds * SR)) / SR
+    return sum((a * np.sin(2 * np.pi * f * t) for f, a in partials), np.zeros(len(t))).astype(
+        np.float32
+    )
+
+
+STEADY_TONES = {
+    "sine-150": steady(5.0, (150.0, 0.3)),
+    "sine-440": steady(5.0, (440.0, 0.3)),
+    "sine-1k": steady(5.0, (1000.0, 0.3)),
+    "quiet-sine-100": steady(5.0, (100.0, 0.01)),  # -43 dBFS
+    "harmonics-150-300": steady(5.0, (150.0, 0.3), (300.0, 0.1)),
+    "chord-a-major": steady(5.0, (440.0, 0.1), (554.37, 0.1), (659.26, 0.1)),
+    "hum-60": steady(5.0, *((60.0 * k, 0.1 / k) for k in range(1, 8))),
+    "hum-50": steady(5.0, *((50.0 * k, 0.1 / k) for k in range(1, 8))),
+}
+
+
+@pytest.mark.parametrize("name", list(STEADY_TONES))
+def test_steady_tones_are_not_speech(name: str) -> None:
+    signal = STEADY_TONES[name]
+    if name != "hum-50":  # its 20 ms period is longer than the pitch range's 16.7 ms
+        assert analyse_voice(signal, SR).voiced_fraction > 0.95  # loud and periodic
+    padded = np.concatenate([silence(0.5), signal, silence(0.5)])
+    assert not any(_decide(padded, [1000, 40000]))
+    assert detect_speech(AudioClip(padded, SR)) == []
+
+
+def test_speech_next_to_or_over_a_steady_tone_is_still_speech() -> None:
+    speech = speech_like(2.0)
+    hum = STEADY_TONES["hum-60"][: len(speech)] * 0.1  # -30 dB below the hum tone above
+    tone = STEADY_TONES["sine-440"][: 2 * SR]
+    samples = np.concatenate([tone, silence(0.5), speech + hum, silence(0.5), tone])
+    (segment,) = detect_speech(AudioClip(samples, SR))
+    assert _near(segment, 2.5, 4.5)
+    assert _decide(samples, [12345, 50000]) == _decide(samples, [])
+
+
+def glide(seconds: float, semitones_per_s: float) -> npt.NDArray[np.float32]:
+    """A 150 Hz harmonic tone whose pitch rises steadily at ``semitones_per_s``."""
+    t = np.arange(round(seconds * SR)) / SR
+    phase = 2 * np.pi * np.cumsum(150.0 * 2 ** (semitones_per_s * t / 12)) / SR
+    return (0.3 * np.sin(phase) + 0.1 * np.sin(2 * phase)).astype(np.float32)
+
+
+def test_pitch_movement_separates_speech_from_a_steady_tone() -> None:
+    def speech_s(signal: npt.NDArray[np.float32]) -> float:
+        padded = np.concatenate([silence(0.3), signal, silence(0.3)])
+        return sum(s.end_s - s.start_s for s in detect_speech(AudioClip(padded, SR)))
+
+    # 2 semitones a second is 0.4 semitone per 200 ms: the slowest the speech fixtures move
+    assert speech_s(glide(2.0, 2.0)) > 1.9
+    # 0.25 semitone a second is 0.05 per 200 ms, under STEADY_PITCH_ST: a drifting tone
+    assert speech_s(glide(2.0, 0.25)) == 0.0
 
 
 def test_clicks_are_not_speech() -> None:

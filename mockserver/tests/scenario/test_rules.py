@@ -4,6 +4,7 @@ Behavioral Signals row rewrite, stream sessions and process rules (issue "scenar
 from __future__ import annotations
 
 import base64
+import dataclasses
 import json
 import math
 from typing import Any
@@ -30,6 +31,7 @@ from mockserver.scenario import (
     ScenarioBook,
     Segment,
     Timeline,
+    load_scenario,
 )
 from mockserver.tests.vendors.behavioral.harness import StreamHarness
 from mockserver.vendors.behavioral.results import InferenceResult, Prediction
@@ -163,7 +165,10 @@ def test_top_level_and_nested_warnings() -> None:
     }
     assert hume.send(text("hi", payload_id="n")) == {
         "payload_id": "n",
-        "language": {"warning": "No text detected.", "code": "W0104"},
+        "language": {
+            "warning": "No text could be detected in the streamed media.",
+            "code": "W0104",
+        },
     }
 
 
@@ -321,6 +326,13 @@ def test_intensity_scores() -> None:
         [original], start_s=0.0, end_s=2.0
     )
     assert out.prediction == (Prediction("", score="0.9"),) and out.final_label == ""
+    # batch results have an intensity row too (behavioralsignals 0.7.1 README), so a batch
+    # rule loads and applies to it
+    scenario = load_scenario("behavioral: {results: [{task: intensity, score: 0.2, api: batch}]}")
+    (rule,) = scenario.behavioral
+    utterance = dataclasses.replace(original, start_time="0.5", end_time="3.0", level="utterance")
+    (out,) = BehavioralScript([rule]).rewrite_batch([utterance])
+    assert out.prediction == (Prediction("", score="0.2"),)
 
 
 def test_stream_session_windows_overlapping_the_range_report_the_label() -> None:

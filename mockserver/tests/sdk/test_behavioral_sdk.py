@@ -1,5 +1,5 @@
 """The official Behavioral Signals SDK (``behavioralsignals==0.7.1``), unchanged, streaming
-against the emulator over loopback gRPC (spec sections 1-3, 5, 7).
+against the emulator over loopback gRPC (the SDK's code and README, readme.io docs).
 
 Every test drives ``client.behavioral.stream_audio`` / ``client.deepfakes.stream_audio`` as
 the docs' streaming example does (seed 000): ``Client(cid, token)``,
@@ -7,8 +7,8 @@ the docs' streaming example does (seed 000): ``Client(cid, token)``,
 ``StreamingOptions(sample_rate=..., encoding="LINEAR_PCM", level=...)``. The only change is
 :func:`mockserver.redirect.behavioral_signals_redirect`, entered before the client is built
 (the SDK authenticates in its constructors and sub-clients are built lazily with default
-URLs, spec 5). Task names and label sets are copied from the spec (3.3), not imported from
-the emulator, so a label bug in the emulator fails here.
+URLs, SDK 0.7.1 ``configuration.py``). Task names and label sets are copied from the SDK
+README, not imported from the emulator, so a label bug in the emulator fails here.
 
 Assertions use only structural facts and relations between files, so they hold for every
 revision of the committed media fixtures (see ``fixtures/media/manifest.json``).
@@ -43,7 +43,7 @@ pytestmark = [
     pytest.mark.filterwarnings("ignore:'audioop' is deprecated:DeprecationWarning"),
 ]
 
-# -- documented tasks and labels (spec 3.3, 3.7) --------------------------------------------
+# -- documented tasks and labels (README, /docs/definitions) ---------------------------------
 
 TASK_ORDER: tuple[str, ...] = (
     "features", "gender", "age", "emotion", "positivity", "strength", "speaking_rate",
@@ -60,7 +60,7 @@ LABELS: dict[str, frozenset[str]] = {
     "engagement": frozenset({"engaged", "withdrawn", "neutral"}),
     "deepfake": frozenset({"bonafide", "spoofed"}),
 }
-TIME = re.compile(r"^\d+\.\d{2}$")  # streaming times: "%.2f" seconds (spec 3.2)
+TIME = re.compile(r"^\d+\.\d{2}$")  # streaming times: "%.2f" seconds (/docs/definitions)
 RATE_FILES = ("speech_pauses_8k.wav", "speech_pauses_16k.wav", "speech_pauses_44k.wav")
 TIMELINE_TOLERANCE_S = 0.15
 
@@ -159,7 +159,7 @@ def check_behavioral_message(result: StreamingResultResponse, level: str) -> Non
     assert kind == level and start < end
     for row in rows:
         assert TIME.match(row.startTime or "") and TIME.match(row.endTime or "")
-        assert row.embedding == ""  # set (empty) on every streamed row (spec 1.2)
+        assert row.embedding == ""  # set (empty) on every streamed row (/docs/definitions)
         preds = row.prediction or []
         if row.task == "features":
             assert [(p.label, p.posterior, p.score) for p in preds] == [("", "", None)]
@@ -204,7 +204,7 @@ def rows_of(results: list[StreamingResultResponse]) -> list[ResultItem]:
     return [row for result in results for row in result.results or []]
 
 
-# -- StreamAudio: shape, levels, timelines (spec 2.4, 3.1-3.4) -------------------------------
+# -- StreamAudio: shape, levels, timelines (readme.io docs) -----------------------------------
 
 
 @pytest.mark.parametrize("name", RATE_FILES)
@@ -216,7 +216,7 @@ def test_stream_audio_rows_and_levels(client: Client, bs: BehavioralEndpoint, na
         assert results
         assert len({r.pid for r in results}) == 1 and results[0].pid is not None
         assert {r.cid for r in results} == {bs.cid}
-    # SDK default level is "segment" (spec 2.2)
+    # SDK default level is "segment" (StreamingOptions)
     assert dumped(default) == dumped(by_level["segment"])
     for level, results in by_level.items():
         check_ordering(results, {level})
@@ -245,7 +245,7 @@ def test_timelines_agree_across_sample_rates(client: Client) -> None:
             assert abs(a - c) <= TIMELINE_TOLERANCE_S and abs(b - d) <= TIMELINE_TOLERANCE_S, name
 
 
-# -- the stream is a REST process (spec 2.7) --------------------------------------------------
+# -- the stream is a REST process (readme.io /docs/real-time-deepfake-detection) --------------
 
 
 def test_stream_is_a_completed_rest_process(client: Client, bs: BehavioralEndpoint) -> None:
@@ -253,7 +253,7 @@ def test_stream_is_a_completed_rest_process(client: Client, bs: BehavioralEndpoi
     upload = client.behavioral.upload_audio(media_path(name))
     results = stream(client, name, level="all")
     pid = results[0].pid
-    assert pid == upload.pid + 1  # uploads and streams share one pid counter (spec 7.3)
+    assert pid == upload.pid + 1  # uploads and streams share one pid counter (INFERRED)
     process = client.behavioral.get_process(pid)
     assert process.is_completed and process.statusmsg == "Processing Complete."
     assert (process.pid, process.cid, process.name) == (pid, bs.cid, None)
@@ -285,7 +285,7 @@ def test_deepfake_stream_and_its_detection_process(client: Client) -> None:
     assert info.value.status_code == 404
 
 
-# -- predictions follow the audio (spec 3.3; emulator engine) ----------------------------------
+# -- predictions follow the audio (emulator engine) -------------------------------------------
 
 
 def test_loud_speech_is_strong_and_quiet_speech_is_weak(client: Client) -> None:
@@ -328,7 +328,7 @@ def test_non_speech_yields_no_results_and_ends_normally(client: Client, name: st
     assert client.behavioral.get_result(process.pid).results == []
 
 
-# -- credentials (spec 2.6) --------------------------------------------------------------------
+# -- credentials ---------------------------------------------------------------------------------
 
 
 def test_wrong_token_raises_unauthenticated_rpc_error(
@@ -364,7 +364,7 @@ def test_token_of_another_project_raises_permission_denied() -> None:
     assert "project 1000" in (info.value.details() or "")
 
 
-# -- determinism and chunking (spec 2.2: chunks are forwarded as yielded) ----------------------
+# -- determinism and chunking (SDK 0.7.1 forwards chunks as yielded) ---------------------------
 
 
 def test_same_file_twice_gives_identical_results(client: Client) -> None:
@@ -411,7 +411,8 @@ def test_seed_000_example_verbatim(
     for i, line in enumerate(lines):
         assert re.match(rf"^pid=\d+ cid={bs.cid} message_id={i} results=\[ResultItem\(", line)
         assert "task='features'" in line and "level='segment'" in line
-    # chunk_size is in seconds (spec 2.3): the example sends the whole file in one message.
+    # chunk_size is in seconds (SDK 0.7.1 make_audio_stream): the example sends the whole file
+    # in one message.
     # pydub pads the last chunk with silence up to a whole millisecond (SDK quirk).
     sent = mock_server.journal.entries(vendor="behavioral", kind="message", direction="in")
     assert len(sent) == 2 and "config" in sent[0].data

@@ -2,8 +2,9 @@
 
 Every test drives ``client.expression_measurement.stream.connect()`` exactly as a user
 would, with both the sync ``HumeClient`` and the async ``AsyncHumeClient``, each pointed
-at the emulator both ways the SDK allows (``base_url=`` and ``environment=``; spec 8.3).
-Label lists are copied from the spec (section 5), not imported from the emulator, so a
+at the emulator both ways the SDK allows (``base_url=`` and ``environment=``; hume 0.13.13
+``client.py``).
+Label lists are copied from Hume's docs and real output, not imported from the emulator, so a
 label bug in the emulator fails here.
 """
 
@@ -42,7 +43,7 @@ from mockserver.vendors.hume.service import HumeEndpoint
 
 pytestmark = [pytest.mark.e2e, pytest.mark.sdk]
 
-# -- documented label sets (spec section 5) -------------------------------------------------
+# -- documented label sets -----------------------------------------------------------------------
 
 EXPRESSIONS_48: tuple[str, ...] = (
     "Admiration", "Adoration", "Aesthetic Appreciation", "Amusement", "Anger", "Anxiety", "Awe",
@@ -236,10 +237,10 @@ def check_sentiment_toxicity(word: object, passage: object) -> None:
             assert_scores(item.emotions, EXPRESSIONS_53)
             sentiment = assert_scores(item.sentiment, SENTIMENT_9)
             toxicity = assert_scores(item.toxicity, TOXICITY_6)
-            # sentiment is a distribution over the 9-point scale (spec 5.6)
+            # sentiment is a distribution over the 9-point scale (``Sentiment``)
             assert math.isclose(sum(sentiment), 1.0, abs_tol=1e-3)
             assert all(0.0 <= score <= 1.0 for score in toxicity)
-    # "passage": a single prediction for the whole payload (spec 7)
+    # "passage": a single prediction for the whole payload (``granularity``)
     assert spans == [*WORD_POSITIONS, (TEXT, 0, len(TEXT))]
 
 
@@ -350,7 +351,7 @@ def check_window(replies: Sequence[object]) -> None:
     assert p1[0] >= 0.0 and p1[1] <= 1.0 + 0.01  # the first second of the stream
     assert p2[0] <= 1.0 and 1.0 < p2[1] <= 2.0 + 0.01  # 2000 ms window: 1 s of context
     # 1500 ms window: only the last 0.5 s of history is prepended, and times count from the
-    # start of the stream (the emulator's time_reference "stream", spec 7 INFERRED).
+    # start of the stream (the emulator's time_reference "stream", INFERRED).
     assert 1.5 - 0.01 <= p3[0] < 2.0 and 2.0 < p3[1] <= 3.0 + 0.01
     assert p4[0] <= 0.1 and p4[1] <= 1.0 + 0.01  # reset dropped the context and the clock
 
@@ -359,7 +360,7 @@ def check_error_then_ok(error: object, ok: object) -> None:
     assert isinstance(error, StreamErrorMessage), error
     assert error.code == "E0102"
     assert error.error == E0102_IMAGE_PROSODY
-    assert error.payload_id == "bad-1"  # echoed on errors too (spec 3.1)
+    assert error.payload_id == "bad-1"  # echoed on errors too (``StreamErrorMessage``)
     face = predictions(ok).face
     assert face is not None and face.predictions and len(face.predictions) == 1
 
@@ -370,7 +371,7 @@ def check_handshakes(mock_server: MockServer, *codes: int) -> None:
 
 
 def expected_wire(mesh: list[list[list[float]]]) -> list[dict[str, Any]]:
-    """What the SDK puts on the wire for the calls in the wire-format tests (spec 8.3)."""
+    """What the SDK puts on the wire for the wire-format tests (hume 0.13.13 socket_client.py)."""
     no_face = fixture_base64("media/no_face.png")
     return [
         {"data": TEXT, "models": {"language": {"granularity": "word"}}, "raw_text": True},
@@ -388,7 +389,7 @@ def expected_wire(mesh: list[list[list[float]]]) -> list[dict[str, Any]]:
 def check_wire(mock_server: MockServer, mesh: list[list[list[float]]], results: list[Any]) -> None:
     assert sent_frames(mock_server) == expected_wire(mesh)
     # Without models the emulator reuses the connection's last models ("missing_models":
-    # "reuse", an INFERRED choice, spec 11 question 5), so the config-less calls still work.
+    # "reuse", an INFERRED choice), so the config-less calls still work.
     for index in (0, 1, 2, 7):
         language = predictions(results[index]).language
         assert language is not None and language.predictions
@@ -466,7 +467,7 @@ def test_send_file_face_image_sync(
 ) -> None:
     with sync_client.expression_measurement.stream.connect() as socket:
         first = socket.send_file(media(name), config=FACE_FULL)
-        cleared = socket.reset()  # does not reset face identity (spec 7)
+        cleared = socket.reset()  # does not reset face identity (``StreamFace`` note)
         again = socket.send_file(Path(media(name)), config=FACE_FULL)
     check_face_image(first, name)
     check_face_image(again, name)  # still "face_0" on the same connection
@@ -500,7 +501,9 @@ def test_send_file_nested_warnings_sync(sync_client: HumeClient) -> None:
     with sync_client.expression_measurement.stream.connect() as socket:
         no_face = socket.send_file(media("no_face.png"), config=FACE_FULL)
         silence = socket.send_file(media("silence_16k.wav"), config=PROSODY)
-    check_nested_warning(no_face, "face", "No faces detected.", "W0103")
+    check_nested_warning(
+        no_face, "face", "No faces could be detected in the streamed media.", "W0103"
+    )
     check_nested_warning(silence, "prosody", "No speech detected.", None)
 
 
@@ -508,7 +511,9 @@ async def test_send_file_nested_warnings_async(async_client: AsyncHumeClient) ->
     async with async_client.expression_measurement.stream.connect() as socket:
         no_face = await socket.send_file(media("no_face.png"), config=FACE_FULL)
         silence = await socket.send_file(media("silence_16k.wav"), config=PROSODY)
-    check_nested_warning(no_face, "face", "No faces detected.", "W0103")
+    check_nested_warning(
+        no_face, "face", "No faces could be detected in the streamed media.", "W0103"
+    )
     check_nested_warning(silence, "prosody", "No speech detected.", None)
 
 
@@ -671,7 +676,7 @@ def test_bad_api_key_sync(client_kwargs: dict[str, Any], mock_server: MockServer
         assert exc.response.status_code == 401
     else:
         assert isinstance(exc, ApiError) and exc.status_code == 401
-    check_handshakes(mock_server, 401)  # refused at the upgrade (spec 1.3)
+    check_handshakes(mock_server, 401)  # refused at the upgrade (hume-python-sdk live test: 401)
 
 
 async def test_bad_api_key_async(client_kwargs: dict[str, Any], mock_server: MockServer) -> None:

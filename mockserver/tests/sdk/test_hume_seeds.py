@@ -9,7 +9,7 @@
 
 The SDK examples live in ``seeds/`` and run as subprocesses with their venv's Python; they print
 one JSON object per line. Besides their output, the emulator journal is checked for the wire
-messages each SDK version is documented to send (spec section 8).
+messages each SDK version is is documented to send (its code).
 
 Each venv is found at the repository root or through ``MOCKSERVER_HUME_LEGACY_PYTHON`` /
 ``MOCKSERVER_HUME_012_PYTHON`` / ``MOCKSERVER_HUME_078_PYTHON``. ``make test`` creates them.

@@ -1,4 +1,4 @@
-"""Connection rules of /v0/stream/models over real sockets (spec sections 1, 3, 4.3, 6)."""
+"""Connection rules of /v0/stream/models over real sockets (errors page, websocket guide)."""
 
 from __future__ import annotations
 

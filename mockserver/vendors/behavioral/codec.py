@@ -1,8 +1,9 @@
-"""Protobuf <-> dataclass conversion for the streaming API (spec sections 1.2, 3.1-3.5).
+"""Protobuf <-> dataclass conversion for the streaming API (``protos/api.proto``).
 
 Pure functions over the generated ``api_pb2`` messages (our private descriptor pool, see
 ``mockserver._generated``); no gRPC here. Presence matters on the wire: the SDK only shows
-a proto3 ``optional`` field when the server set it (spec 1.2), so the encoder sets every
+a proto3 ``optional`` field when the server set it (behavioralsignals 0.7.1 turns messages
+into dicts with ``MessageToDict``), so the encoder sets every
 optional field whose dataclass value is not ``None``, including ``embedding=""`` and
 ``level=segment`` (enum value 0), and the decoders map "absent" to ``None``.
 """
@@ -32,7 +33,7 @@ _UNKNOWN = "unknown:"
 
 @dataclass(frozen=True, slots=True)
 class AudioConfigData:
-    """A decoded ``AudioConfig`` (spec 1.1, 2.2). ``None`` = the optional field is absent."""
+    """A decoded ``AudioConfig`` (``protos/api.proto``). ``None`` = the optional field is absent."""
 
     encoding: int  # raw enum value: proto3 enums are open; 0 = LINEAR_PCM
     sample_rate_hertz: int
@@ -43,7 +44,7 @@ class AudioConfigData:
 
 @dataclass(frozen=True, slots=True)
 class AudioStreamData:
-    """A decoded ``AudioStream`` request message (spec 1.1, 2.2)."""
+    """A decoded ``AudioStream`` request message (``protos/api.proto``)."""
 
     cid: int
     x_auth_token: str
@@ -123,7 +124,9 @@ def encode_stream_result(result: StreamResult) -> api_pb2.StreamResult:
             if p.score is not None:
                 prediction.score = p.score
         if item.embedding is not None:
-            row.embedding = item.embedding  # "" too: present on the wire (spec 1.2)
+            row.embedding = (
+                item.embedding
+            )  # "" too: present on the wire (readme.io /docs/definitions)
         if item.level is not None:
             row.level = cast(api_pb2.Level, _LEVEL_NUMBERS[item.level])
     return message

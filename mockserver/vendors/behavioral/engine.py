@@ -1,4 +1,7 @@
-"""Behavioral Signals predictions derived from acoustic features (spec 3.2-3.7, 4.4).
+"""Behavioral Signals predictions derived from acoustic features.
+
+Label sets: the SDK README; formats: the readme.io /docs/definitions example and the real
+results (see the package docstring).
 
 The emulator has no trained models. Every result is a deterministic function of the audio
 (:func:`~mockserver.media.voice.analyse_voice` features) plus seeded jitter keyed by the
@@ -34,12 +37,12 @@ uniform in ``±JITTER`` = ±0.35):
   ``spoofed - bonafide`` is ``±(2.5 + 4 u)``. ``generator`` (batch, spoofed utterances only):
   one content-chosen generator gets ``2 + 2u``, the others jitter, "others" 1.0.
 
-Batch only (spec 3.3): utterances from :func:`~mockserver.media.voice.detect_speech` with a
-``BATCH_GAP_S`` (0.5 s) gap; speakers by online clustering of the utterances' median pitch
-(join the nearest speaker whose mean is within ``SPEAKER_GAP_ST`` = 4 semitones, else a new
-``SPEAKER_nn``); ``gender``/``age`` posteriors averaged over each speaker's utterances;
-``language`` is always "en" first (the emulator has no language model), with float16-valued,
-unnormalised posteriors like the real data.
+Batch only (README: per-speaker gender and age; short utterances): utterances from
+:func:`~mockserver.media.voice.detect_speech` with a ``BATCH_GAP_S`` (0.5 s) gap; speakers by
+online clustering of the utterances' median pitch (join the nearest speaker whose mean is within
+``SPEAKER_GAP_ST`` = 4 semitones, else a new ``SPEAKER_nn``); ``gender``/``age`` posteriors
+averaged over each speaker's utterances; ``language`` is always "en" first (the emulator has no
+language model), with float16-valued, unnormalised posteriors like the real data.
 """
 
 from __future__ import annotations
@@ -96,10 +99,10 @@ __all__ = [
 
 JITTER = 0.35  #: half-width of the content-keyed logit jitter
 SPOOF_RATE = 0.1  #: share of contents judged "spoofed" (deepfake, visual_deepfake)
-FEATURE_DIM = 768  #: behavioral embedding length (spec 3.6)
-SPEAKER_DIM = 192  #: speaker embedding length (spec 3.6)
+FEATURE_DIM = 768  #: behavioral embedding length (the real results)
+SPEAKER_DIM = 192  #: speaker embedding length (the real results)
 BATCH_GAP_S = 0.5  #: silence that separates batch utterances
-SHORT_UTTERANCE_S = 1.0  #: utterances this short get only asr, diarization, language (3.3)
+SHORT_UTTERANCE_S = 1.0  #: utterances this short get only asr, diarization, language (README)
 SPEAKER_GAP_ST = 4.0  #: largest pitch distance (semitones) to join an existing speaker
 VIDEO_CHUNK_S = 2.0  #: visual_deepfake chunk length
 
@@ -123,12 +126,12 @@ def _digest(samples: npt.NDArray[np.float32]) -> bytes:
 
 
 def format_probability(p: float) -> str:
-    """Behavioral posterior/score/logit text: 4 dp, Python ``str`` of a float32 (spec 3.2)."""
+    """Behavioral posterior/score/logit text: 4 dp, ``str`` of a float32 (real results: "1e-04")."""
     return str(np.float32(round(p, 4)))
 
 
 def _batch_time(t: float) -> str:
-    """Batch times: shortest repr of a 3-dp value, e.g. ``"4.775"``, ``"2.07"`` (spec 3.2)."""
+    """Batch times: shortest repr of a 3-dp value, e.g. ``"4.775"``, ``"2.07"`` (real results)."""
     return repr(round(t, 3))
 
 
@@ -239,8 +242,9 @@ def _intensity(t: _Traits, seeds: SeedSource, key: bytes) -> float:
 def _embedding(
     seeds: SeedSource, t: _Traits, key: bytes, *, dim: int, scale: float, kind: str
 ) -> str:
-    """A ``dim``-float embedding string (spec 3.6): a seed-fixed projection of the features
-    (similar voices get similar vectors) plus content-keyed noise, Python float reprs."""
+    """A ``dim``-float embedding string (a JSON float array, as in the real results): a
+    seed-fixed projection of the features (similar voices get similar vectors) plus
+    content-keyed noise, Python float reprs."""
     proj = _projection(seeds.seed, kind, dim, len(t.vector))
     values = scale * (proj @ np.asarray(t.vector) + 0.5 * _normals(seeds, dim, _NS, kind, key))
     return json.dumps([float(x) for x in values])
@@ -287,7 +291,7 @@ def window_results(
     speaking_rate_labels: int,
     seeds: SeedSource,
 ) -> tuple[InferenceResult, ...]:
-    """The rows of one streamed window (spec 3.2, 3.3, 3.5, 3.7).
+    """The rows of one streamed window (readme.io /docs/definitions example, README task list).
 
     ``behavioral``: one row per ``STREAM_BEHAVIORAL_TASKS`` task (``features`` always).
     ``deepfake``: ``features`` (only with ``feature_embedding``), then ``deepfake``.
@@ -344,7 +348,7 @@ class _Utterance:
     def row(
         self, task: str, preds: tuple[Prediction, ...], final: str, *, emb: str | None = None
     ) -> InferenceResult:
-        """A batch row of this utterance (spec 4.4: level "utterance", null embedding)."""
+        """A batch row of this utterance (real results: level "utterance", null embedding)."""
         start, end = _batch_time(self.start_s), _batch_time(self.end_s)
         return InferenceResult(str(self.index), start, end, task, preds, final, emb, "utterance")
 
@@ -374,7 +378,7 @@ def _diarize(utts: Sequence[_Utterance]) -> list[int]:
 
 
 def _language_row(u: _Utterance, seeds: SeedSource) -> InferenceResult:
-    """Top-3 languages, "en" first; float16-valued, unnormalised posteriors (spec 3.2, 4.4)."""
+    """Top-3 languages, "en" first; float16-valued, unnormalised posteriors (the real results)."""
     r = seeds.uniforms(5, _NS, "language", u.key)
     p1 = 0.80 + 0.199 * r[0]
     p2 = (1.0 - p1) * (0.02 + 0.3 * r[1])
@@ -398,7 +402,7 @@ def analyse_batch(
     speaking_rate_labels: int,
     seeds: SeedSource,
 ) -> list[InferenceResult]:
-    """Batch results of a whole 16 kHz recording (spec 3.3, 4.4).
+    """Batch results of a whole 16 kHz recording (README, the real results).
 
     Utterances ``"0"``, ``"1"``, ... in time order; per utterance the rows follow
     ``BATCH_BEHAVIORAL_TASKS`` (``behavioral``) or ``BATCH_DEEPFAKE_TASKS`` (``detection``,
@@ -418,7 +422,7 @@ def analyse_batch(
     speakers = _diarize(utts)
 
     order = BATCH_BEHAVIORAL_TASKS if namespace == "behavioral" else BATCH_DEEPFAKE_TASKS
-    # gender and age per speaker, averaged over the speaker's (long) utterances (spec 3.3)
+    # gender and age per speaker, averaged over the speaker's (long) utterances (README)
     per_speaker: dict[tuple[int, str], FloatArray] = {}
     for task in ("gender", "age"):
         if task not in order:
@@ -461,6 +465,9 @@ def analyse_batch(
                         seeds, u.traits, u.key, dim=FEATURE_DIM, scale=0.3, kind="features"
                     )
                     out.append(u.row(task, (Prediction(label=""),), "", emb=emb))
+            elif task == "intensity":  # as streamed: a score, no label or posterior
+                score = format_probability(_intensity(u.traits, seeds, u.key))
+                out.append(u.row(task, (Prediction(label="", score=score),), ""))
             elif task in ("gender", "age"):
                 labels = CLASSIFIER_LABELS[task]
                 preds, final = _ranked(labels, per_speaker[spk, task], None)
@@ -505,7 +512,7 @@ def analyse_video(
     generator_detection: bool,
     seeds: SeedSource,
 ) -> tuple[list[InferenceResult], list[InferenceResult]]:
-    """``(audio_results, video_results)`` of an uploaded video (spec 3.3, 4.4 VideoResult).
+    """``(audio_results, video_results)`` of an uploaded video (SDK 0.7.1 ``VideoResultResponse``).
 
     Audio: :func:`analyse_batch` of the decoded audio track (``detection``; empty without
     audio). Video: one ``visual_deepfake`` row per ~2 s chunk (:func:`_video_chunks`), its

@@ -1,9 +1,9 @@
 """Error catalogue of the Behavioral Signals emulator: gRPC statuses and REST error bodies.
 
-No public source documents the streaming status codes or details (spec 2.6); this follows
-the spec's suggested table. REST errors use the body the SDK parses,
-``{"code": int, "message": str, "details": {...}}`` (spec 4.5), with the HTTP status in
-``code`` as well.
+No public source documents the streaming status codes or details; these are the conventional
+gRPC statuses for each condition (our choice). REST errors use the body the SDK parses,
+``{"code": int, "message": str, "details": {...}}`` (behavioralsignals 0.7.1 ``APIError``),
+with the HTTP status in ``code`` as well.
 """
 
 from __future__ import annotations

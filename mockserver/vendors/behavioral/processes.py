@@ -1,4 +1,4 @@
-"""The process store of the Behavioral Signals emulator (spec 4.2, 4.3, 2.7): sans-I/O.
+"""The process store of the Behavioral Signals emulator: sans-I/O.
 
 Every batch upload and every stream is a *process* with a pid. Processes live in three
 namespaces that share one pid counter (1, 2, 3... per server; :meth:`ProcessStore.reset`
@@ -8,7 +8,8 @@ restarts it):
 * ``"detection"``: ``detection/clients/{cid}/processes`` (uploads and ``DeepfakeDetection``);
 * ``"detection_video"``: ``detection/clients/{cid}/processes/video``.
 
-Status (spec 4.3) is computed from the injected clock whenever a process is read: 0
+Status (readme.io /docs/check-the-processing-progress) is computed from the injected clock
+whenever a process is read: 0
 "Pending" for ``pending_s``, then 1 "Processing" for ``running_s``, then the outcome of the
 analysis: 2 "Processing Complete." or a failure (-1, -2 "Insufficient credits", -3, or
 any other injected code). Streams are 1 while open and 2 once closed.
@@ -24,7 +25,7 @@ returns an :class:`Outcome`.
   completion time, on the reading thread (the HTTP adapter runs handlers on worker
   threads, never on the event loop). A concurrent read while it runs sees 1 "Processing".
 
-A job that raises turns the process into status -3 (spec 4.3 "Server error while
+A job that raises turns the process into status -3 (the docs' "Server error while
 processing the audio") and is reported through ``on_error`` (the runtime's failure log).
 
 **Fault injection.** :meth:`ProcessStore.submit` reports each new process to
@@ -146,7 +147,7 @@ def _check_failure_status(status: int) -> None:
 
 @dataclass(frozen=True, slots=True)
 class ProcessView:
-    """A snapshot of one process at one moment (spec 4.3 ProcessItem plus its results)."""
+    """A snapshot of one process at one moment (SDK 0.7.1 ``ProcessItem`` plus its results)."""
 
     pid: int
     cid: int
@@ -227,7 +228,8 @@ class _Process:
 
 
 class ProcessStore:
-    """Thread-safe registry of batch and stream processes (spec 4.2, 4.3, 2.7).
+    """Thread-safe registry of batch and stream processes (a stream is a process too: readme.io
+    /docs/real-time-deepfake-detection).
 
     Args:
         clock: Monotonic clock driving the status timeline.
@@ -297,7 +299,7 @@ class ProcessStore:
         return self._view(proc)
 
     def open_stream(self, *, cid: int, namespace: StreamNamespace) -> int:
-        """Register a stream (status 1, no name, created now) and return its pid (spec 2.7)."""
+        """Register a stream (status 1, no name, created now) and return its pid."""
         if namespace not in ("behavioral", "detection"):
             raise ValueError(f"streams live in 'behavioral' or 'detection', not {namespace!r}")
         with self._lock:
@@ -357,7 +359,8 @@ class ProcessStore:
     def fail_next(self, status: int, message: str) -> None:
         """Make the next :meth:`submit`-ted process end with ``status``/``message``.
 
-        It still goes through 0 and 1 first. ``message`` may span several lines (spec 4.3).
+        It still goes through 0 and 1 first. ``message`` may span several lines (SDK 0.7.1
+        ``mcp_server.py``).
         Streams are not affected.
         """
         _check_failure_status(status)
@@ -426,7 +429,7 @@ class ProcessStore:
         start_date: _dt.date | None = None,
         end_date: _dt.date | None = None,
     ) -> list[ProcessView]:
-        """One page of ``cid``'s processes in ``namespace`` (spec 4.2 list).
+        """One page of ``cid``'s processes in ``namespace`` (SDK 0.7.1 ``list_processes``).
 
         Sorted by pid (``asc``/``desc``); ``start_date`` keeps processes created on or after
         that UTC date, ``end_date`` those created *before* it (exclusive, SDK 0.7 docstring).

@@ -1,4 +1,5 @@
-"""Projects (cid + API token) the emulator accepts (seed 001: "The Secret is the API-Token")."""
+"""Projects (cid + API token) the emulator accepts (readme.io "Create a Project and API
+Token": "The Secret is the API-Token")."""
 
 from __future__ import annotations
 

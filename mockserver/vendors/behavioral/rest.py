@@ -1,10 +1,13 @@
-"""The Behavioral Signals REST batch API v5 as a sans-I/O router (spec 4, 4.6).
+"""The Behavioral Signals REST batch API v5 as a sans-I/O router.
+
+The endpoints behavioralsignals 0.7.1 calls, plus ``/v5/clients/{cid}`` and ``/status`` from
+the docs.
 
 :class:`RestApi` maps a :class:`~mockserver.core.http.RestRequest` to a
-:class:`~mockserver.core.http.RestResponse`; ``transport/http.py`` serves it over aiohttp
-under ``http://HOST:PORT/v5``. Every success is HTTP 200 with a JSON body (spec 4.1: the SDK
-treats anything else as an error); every error is ``{"code", "message", "details"}``
-(spec 4.5) with the HTTP status in ``code``.
+:class:`~mockserver.core.http.RestResponse`; ``transport/http.py`` serves it over aiohttp under
+``http://HOST:PORT/v5``. Every success is HTTP 200 with a JSON body (SDK 0.7.1
+``_handle_response`` treats anything else as an error); every error is ``{"code", "message",
+"details"}`` (SDK 0.7.1 ``APIError``) with the HTTP status in ``code``.
 
 Checks run in this order: route (404 ``route_not_found``), method (405), authentication
 (401 unknown token, 403 token of another project), request validation (400, 413), then the
@@ -13,7 +16,7 @@ process lookup (404 ``process_not_found``, also for a pid of another cid or name
 Uploads are only validated here; decoding and analysis run later as the process's job
 (see :mod:`.processes`), so an undecodable file or an unreachable presigned URL still
 creates a process, which then fails with status -1 and a multi-line ``statusmsg`` whose
-first line says why (spec 4.3).
+first line says why (SDK 0.7.1 ``mcp_server.py``: "Keep the reason's first line").
 """
 
 from __future__ import annotations
@@ -183,7 +186,7 @@ class _JobFailure(Exception):
 
 
 class RestApi:
-    """Every endpoint of spec 4.2 (both namespaces) plus ``/v5/clients/{cid}`` and ``/status``.
+    """Every endpoint SDK 0.7.1 calls (both namespaces) plus ``/v5/clients/{cid}`` and ``/status``.
 
     Args:
         projects: Accepted cid/token pairs.
@@ -262,7 +265,8 @@ class RestApi:
     # -- auth -----------------------------------------------------------------------------
 
     def _authorise(self, request: RestRequest, cid: str | None) -> int:
-        """The project id the token may act for, or 401/403 (spec 4.1, 4.5)."""
+        """The project id the token may act for, or 401 (as the SDK's first client expected) /
+        403 (ours)."""
         token = request.headers.get(AUTH_TOKEN_HEADER)
         verdict = self._projects.check(cid, token)
         if verdict == "unknown_token":
@@ -343,7 +347,7 @@ class RestApi:
                 "pid": view.pid,
                 "cid": view.cid,
                 "code": COMPLETED,
-                "message": "Processing Complete",  # spec 4.4: no full stop here
+                "message": "Processing Complete",  # the real results: no full stop here
             }
             if namespace == "detection_video":
                 body["audio_results"] = [r.to_rest() for r in view.results]
@@ -479,7 +483,7 @@ class RestApi:
         embeddings: bool,
         generator: bool,
     ) -> Job:
-        """The analysis of one process: get the bytes, decode, analyse (spec 4.3, 4.4)."""
+        """The analysis of one process: get the bytes, decode, analyse."""
 
         def job() -> Outcome:
             try:
@@ -578,7 +582,7 @@ def _bool_field(value: object, name: str) -> bool:
 
 
 def _meta_field(value: str | None) -> str | None:
-    """``meta`` must be a valid JSON string (spec 4.2); it is echoed unchanged."""
+    """``meta`` must be a valid JSON string (SDK 0.7.1 checks it client-side too); echoed."""
     if value is None:
         return None
     try:
@@ -636,7 +640,7 @@ def _describe(exc: BaseException) -> str:
 
 
 def _media_failure(kind: str, exc: BaseException) -> str:
-    """First line: why; then what FFmpeg said (spec 4.3: a log may follow the first line)."""
+    """First line: why; then what FFmpeg said (SDK 0.7.1 ``mcp_server.py``: a log may follow)."""
     lines = [f"Could not decode the {kind} file: {exc}"]
     cause = exc.__cause__
     while cause is not None:

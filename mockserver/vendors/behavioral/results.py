@@ -1,4 +1,6 @@
-"""Transport-independent result types of the Behavioral Signals API (spec sections 1, 3).
+"""Transport-independent result types of the Behavioral Signals API (``protos/api.proto``).
+
+The batch JSON follows the real results and the SDK's ``ResultResponse``.
 
 The streaming codec turns these into protobuf messages; the REST API renders them as the
 batch JSON (camelCase keys, explicit nulls, ``dominantInSegments: []``).
@@ -55,7 +57,7 @@ class InferenceResult:
 
     def to_rest(self) -> dict[str, Any]:
         """Batch JSON item: exactly ``id, startTime, endTime, task, prediction, finalLabel,
-        level, embedding`` (spec 4.4), empty strings rendered as null."""
+        level, embedding`` (the real results), empty strings rendered as null."""
         return {
             "id": self.id,
             "startTime": self.start_time,

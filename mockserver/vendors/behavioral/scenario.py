@@ -242,8 +242,6 @@ def _check_result(path: str, result: Mapping[str, Any]) -> Iterator[str]:
                 yield f"{path}.{key}: intensity has no labels; script its score"
         if "score" not in result:
             yield f"{path}: missing required key 'score' (intensity reports a score)"
-        if result.get("api") == "batch":
-            yield f"{path}.api: intensity is a streaming-only task"
         return
     if "score" in result:
         yield f"{path}.score: only intensity has a score; script label and posterior"

@@ -7,7 +7,7 @@ injected providers:
   of a scripted task in a window (stream) or utterance (batch) that overlaps a scripted
   ``[from, to)`` range reports the scripted label. When several ranges of one task overlap
   a window, the one with the largest overlap wins (the first on a tie). A rewritten row
-  stays valid (spec 3.2): every label of the row is kept, the scripted label gets
+  stays valid: every label of the row is kept, the scripted label gets
   ``posterior`` (default :data:`DEFAULT_POSTERIOR`), the others share the rest in
   proportion to the engine's posteriors, predictions are sorted by posterior descending,
   posteriors (and logits, when the row has them) are formatted as the engine formats them,
@@ -47,7 +47,7 @@ DEFAULT_POSTERIOR = 0.85
 _MIN_WEIGHT = 1e-3  # floor of an engine posterior when sharing out the remainder
 _MIN_LOGIT_PROB = 1e-6  # floor of a probability turned into a logit
 
-#: ``statusmsg`` of a scripted outcome without a message (spec 4.3 status table).
+#: ``statusmsg`` of a scripted outcome without a message (the docs' status table).
 DEFAULT_MESSAGES: dict[int, str] = {
     0: "Pending",
     1: "Processing",

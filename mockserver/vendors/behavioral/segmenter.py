@@ -1,11 +1,12 @@
-"""Streaming segmentation of a Behavioral Signals audio stream (spec 2.3-2.5, INFERRED model).
+"""Streaming segmentation of a Behavioral Signals audio stream (INFERRED model of the docs).
 
 The service "detects voice activity first" and streams results per 2-second segment of speech
-and per utterance (spec 2.4); the emulator's model of that, on the 16 kHz timeline:
+and per utterance (readme.io /docs/real-time-deepfake-detection); the emulator's model of
+that, on the 16 kHz timeline:
 
-* ``pcm_s16le`` bytes of any chunking (a trailing odd byte waits for the next chunk, spec 2.6)
+* ``pcm_s16le`` bytes of any chunking (a trailing odd byte waits for the next chunk)
   -> float -> :class:`~mockserver.media.resample.StreamResampler` to 16 kHz ->
-  :class:`~mockserver.media.voice.FrameVad` (one decision per 20 ms frame, 280 ms delay).
+  :class:`~mockserver.media.voice.FrameVad` (one decision per 20 ms frame, 460 ms delay).
 * An **utterance** starts at its first speech frame and ends once ``utterance_gap_s`` of
   non-speech follows it; its end is the end of its last speech frame (clamped to the audio
   received). An utterance that reaches ``max_utterance_s`` is closed there (a memory bound,
@@ -15,10 +16,12 @@ and per utterance (spec 2.4); the emulator's model of that, on the 16 kHz timeli
   as soon as the VAD has decided a speech frame ending at or after it. Segments therefore
   always lie inside their utterance and are exactly ``segment_s`` long.
 * When the utterance ends, the rest ``[last segment end, utterance end)`` is emitted as a
-  segment if it is at least ``min_tail_segment_s`` long (the late 1.0 s windows of spec 2.4),
-  then one **utterance** window ``[u, utterance end]``.
-* :meth:`StreamSegmenter.finish` (client half-close, spec 2.5) flushes the resampler and the
-  VAD and closes the open utterance the same way. Silence and noise give no windows at all.
+  segment if it is at least ``min_tail_segment_s`` long (the late 1.0 s windows the SDK author's
+  benchmark in github.com/nikosanto13/behavioralsignals-python mentions), then one **utterance**
+  window ``[u, utterance end]``.
+* :meth:`StreamSegmenter.finish` (client half-close, as the SDK's file example expects) flushes
+  the resampler and the VAD and closes the open utterance the same way. Silence and noise give
+  no windows at all.
 
 Every step is a function of absolute sample and frame positions, so any chunking of the same
 bytes gives the same windows and the same window audio. Only the audio of the open utterance
@@ -95,7 +98,7 @@ class StreamSegmenter:
 
     Args:
         sample_rate: The stream's rate (``AudioConfig.sample_rate_hertz``), > 0.
-        segment_s: Segment length (spec 2.4: "every 2 seconds").
+        segment_s: Segment length (docs: "every 2 seconds").
         utterance_gap_s: Non-speech that ends an utterance.
         min_tail_segment_s: Shortest trailing segment reported when an utterance ends.
         max_utterance_s: Longest utterance before it is cut (``None``: no limit).
@@ -185,7 +188,7 @@ class StreamSegmenter:
         return out
 
     def finish(self) -> list[Window]:
-        """End of stream (spec 2.5): flush everything and close the open utterance."""
+        """End of stream: flush everything and close the open utterance."""
         if self._closed:
             return []
         self._trim()

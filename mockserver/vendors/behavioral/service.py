@@ -1,7 +1,8 @@
 """Wires the Behavioral Signals sessions to gRPC and the REST router to HTTP.
 
 One process store (one pid counter) is shared by streams and batch uploads, so every
-stream is a process the REST API lists and returns results for (spec 2.7).
+stream is a process the REST API lists and returns results for (readme.io
+/docs/real-time-deepfake-detection: past stream results are retrieved by pid).
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """One ``StreamAudio`` or ``DeepfakeDetection`` call, as a sans-I/O state machine.
 
 Request messages in; ``StreamResult`` messages, the final status and deadlines out. Rules
-(spec sections 2.2-2.7, 3; status codes from the spec's suggested table, INFERRED):
+(``protos/api.proto`` comments, readme.io /docs/streaming-using-a-bare-grpc-client; status
+codes are INFERRED, none is published):
 
 * the first message must carry ``config`` (INVALID_ARGUMENT otherwise) and, in strict mode,
   no audio; later messages must not carry ``config`` (strict) and carry audio;
@@ -47,7 +48,7 @@ MAX_SAMPLE_RATE = 384_000
 
 logger = logging.getLogger("mockserver.behavioral")
 
-#: Which REST namespace a stream's process belongs to (spec 2.7).
+#: Which REST namespace a stream's process belongs to (INFERRED from the SDK's namespaces).
 METHOD_NAMESPACES: dict[str, Literal["behavioral", "detection"]] = {
     "StreamAudio": "behavioral",
     "DeepfakeDetection": "detection",

@@ -1,4 +1,5 @@
-"""Per-project limit on concurrent streams (spec 2.6: RESOURCE_EXHAUSTED)."""
+"""Per-project limit on concurrent streams (RESOURCE_EXHAUSTED; the limit is ours: none is
+published)."""
 
 from __future__ import annotations
 

@@ -1,9 +1,10 @@
-"""Task names, label sets and orders of the Behavioral Signals results (spec section 3.3),
+"""Task names, label sets and orders of the Behavioral Signals results (the SDK README's
+label table, the real results),
 and the sample rate every model analyses.
 
 Label order inside a result does not matter on the wire: predictions are sorted by posterior,
-descending (spec 3.2). Task order follows the docs example (features, gender, age, emotion,
-...) and then the batch order (spec 3.3, 3.7).
+descending (the real results). Task order follows the readme.io /docs/definitions example
+(features, gender, age, emotion, ...) and then the batch order of the real results.
 """
 
 from __future__ import annotations
@@ -20,12 +21,12 @@ __all__ = [
     "STREAM_DEEPFAKE_TASKS",
 ]
 
-MODEL_RATE = 16_000  #: Hz of all analysed audio (spec 2.3 "Resampled to 16kHz for models")
+MODEL_RATE = 16_000  #: Hz of all analysed audio (docs: "Resampled to 16kHz for models")
 
 SPEAKING_RATE_3: tuple[str, ...] = ("slow", "normal", "fast")  # README (2026)
 SPEAKING_RATE_5: tuple[str, ...] = ("very slow", "slow", "normal", "fast", "very fast")  # 2025 data
 
-#: Labels of every classification task (spec 3.3, VERIFIED from the README table and data).
+#: Labels of every classification task (VERIFIED from the README table and the real results).
 CLASSIFIER_LABELS: dict[str, tuple[str, ...]] = {
     "gender": ("female", "male"),
     "age": ("18 - 22", "23 - 30", "31 - 45", "46 - 65"),
@@ -39,11 +40,12 @@ CLASSIFIER_LABELS: dict[str, tuple[str, ...]] = {
     "visual_deepfake": ("bonafide", "spoofed"),
 }
 
-#: Generator detection (batch only, experimental): spec 3.3; "others" when unsure.
+#: Generator detection (batch only, experimental; readme.io /docs/generator-detection);
+#: "others" when unsure.
 GENERATOR_LABELS: tuple[str, ...] = ("elevenlabs", "playht", "speechify", "xtts-v2", "others")
 
-#: Tasks of one ``StreamAudio`` window, in output order (spec 3.7). ``intensity`` carries a
-#: ``score`` only; ``features`` carries the embedding.
+#: Tasks of one ``StreamAudio`` window, in output order (/docs/definitions example, README).
+#: ``intensity`` carries a ``score`` only; ``features`` carries the embedding.
 STREAM_BEHAVIORAL_TASKS: tuple[str, ...] = (
     "features", "gender", "age", "emotion", "positivity", "strength", "speaking_rate",
     "hesitation", "engagement", "intensity",
@@ -53,9 +55,11 @@ STREAM_BEHAVIORAL_TASKS: tuple[str, ...] = (
 #: when ``feature_embedding`` is requested).
 STREAM_DEEPFAKE_TASKS: tuple[str, ...] = ("deepfake",)
 
-#: Batch task order (spec 3.3 "Batch ordering", VERIFIED from real results).
+#: Batch task order (VERIFIED from the real results), then
+#: ``intensity``: the ``behavioralsignals`` 0.7.1 README's batch quick-start output ends with
+#: ``0.487 3.001 intensity 0.0873`` (a ``score``, no label), after the classifier rows.
 BATCH_BEHAVIORAL_TASKS: tuple[str, ...] = (
     "asr", "diarization", "language", "features", "gender", "age", "emotion", "positivity",
-    "strength", "speaking_rate", "hesitation", "engagement",
+    "strength", "speaking_rate", "hesitation", "engagement", "intensity",
 )  # fmt: skip
 BATCH_DEEPFAKE_TASKS: tuple[str, ...] = ("asr", "diarization", "language", "deepfake")

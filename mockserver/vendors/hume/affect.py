@@ -6,7 +6,7 @@ space plus optional per-expression boosts. This module maps that point to one sc
 expression: expressions whose circumplex coordinates lie near the point score high.
 Seeded noise keeps the scores from looking synthetic while staying deterministic.
 
-Scores are rounded through float32, as the real service's are (spec 3.1 examples such as
+Scores are rounded through float32, as the real service's are (the docs' examples such as
 ``0.012025930918753147``).
 """
 

@@ -1,8 +1,8 @@
 """Hume ``burst`` model: one prediction per vocal burst (laugh, sigh, "Oh!") in a payload.
 
-Implements the ``burst`` item of spec ``hume-expression-stream.md`` 3.1 (``time`` + 48
-``emotions``; no ``descriptions`` in streaming, 5.7), the "No vocal bursts detected." case of
-4.2 (signalled by ``None``) and the timestamps of 7.
+Implements the ``burst`` item of Hume's streaming definition (``time`` + 48 ``emotions``; no
+``descriptions`` in streaming, unlike batch), the W0101 case, "No vocal bursts could be
+detected in the streamed media." (signalled by ``None``), and the stream timestamps.
 
 Detection: a vocal burst is a short voiced event, ``MIN_BURST_S`` to ``MAX_BURST_S`` long
 (0.15-1.2 s, including the VAD's 40 ms padding on each side), isolated from other sound by at

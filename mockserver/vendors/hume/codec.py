@@ -1,6 +1,7 @@
 """JSON <-> typed messages for ``/v0/stream/models`` (pure functions, no I/O).
 
-Parsing follows the documented error split (spec 2.3): text that is not JSON is E0100;
+Parsing follows the documented error split (https://dev.hume.ai/docs/resources/errors): text
+that is not JSON is E0100;
 JSON that does not match ``schemas/hume/publish.schema.json`` is E0101, with a
 Pydantic-style message naming the field (the real server answers unknown keys with
 "Extra inputs are not permitted").
@@ -43,7 +44,8 @@ _TYPE_NAMES = {
 
 @dataclass(frozen=True, slots=True)
 class PublishRequest:
-    """A validated publish message (spec section 2). ``None`` means "not given"."""
+    """A validated publish message (``StreamModelsEndpointPayload`` of Hume's streaming
+    definition). ``None`` means "not given"."""
 
     data: str | None = None
     models: ModelConfig | None = None
@@ -72,8 +74,8 @@ def parse_json(text: str) -> Any:
 def request_echo(payload: Any) -> tuple[str | None, bool]:
     """Best-effort ``(payload_id, job_details)`` of a payload, even an invalid one.
 
-    Errors echo ``payload_id`` and include ``job_details`` when asked (spec 3.3), so these
-    are read before validation.
+    Errors echo ``payload_id`` and include ``job_details`` when asked (``StreamErrorMessage``),
+    so these are read before validation.
     """
     if not isinstance(payload, dict):
         return None, False
@@ -191,7 +193,7 @@ def _decode_language(language: dict[str, Any]) -> LanguageOptions:
 
 
 def error_body(error: HumeError, *, payload_id: str | None, job_id: str | None) -> dict[str, Any]:
-    """The ``StreamErrorMessage`` for ``error`` (spec 3.3): always ``error`` and ``code``."""
+    """The ``StreamErrorMessage`` for ``error``: always ``error`` and ``code``."""
     body: dict[str, Any] = {"error": error.message, "code": error.code}
     if payload_id is not None:
         body["payload_id"] = payload_id

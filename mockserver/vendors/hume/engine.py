@@ -1,9 +1,10 @@
-"""Run the configured models on one payload (spec sections 2, 3, 6, 7).
+"""Run the configured models on one payload (Hume's streaming definition, limits from the streaming
+reference and https://dev.hume.ai/docs/expression-measurement/websocket).
 
 Steps, in order: classify ``data`` into a file type (base64 -> E0201, unknown -> E0200);
 check every configured model supports that type (E0102, canonical model order); check the
 documented limits (E0203-E0207); run each model. A model that finds nothing answers with
-its nested warning (spec 3.2) while the others still return predictions.
+its nested warning while the others still return predictions.
 
 This module imports NumPy, PyAV, Pillow and OpenCV; the session imports it lazily.
 """
@@ -11,6 +12,7 @@ This module imports NumPy, PyAV, Pillow and OpenCV; the session imports it lazil
 from __future__ import annotations
 
 import binascii
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple, Protocol
@@ -44,14 +46,14 @@ __all__ = [
     "run_models",
 ]
 
-AUDIO_LIMIT_S = 5.0  # E0203 (spec 6)
-VIDEO_LIMIT_S = 5.0  # E0204 (spec 6, 3rd-party)
-IMAGE_MAX_PX = 3000  # E0205 (spec 6)
-TEXT_LIMIT = 10_000  # E0206 (spec 6)
+AUDIO_LIMIT_S = 5.0  # E0203 (websocket guide, streaming reference)
+VIDEO_LIMIT_S = 5.0  # E0204 (websocket guide: "Video: 5000 milliseconds")
+IMAGE_MAX_PX = 3000  # E0205 (websocket guide, streaming reference)
+TEXT_LIMIT = 10_000  # E0206 (the 10,000-character limit; the code is ours)
 SAMPLE_RATE = 16_000
 DEFAULT_WINDOW_MS = 5000.0
 
-#: Which detected file types each model accepts (spec 6.1, E0102 description).
+#: Which detected file types each model accepts (E0102's description on the errors page).
 COMPATIBLE: dict[str, frozenset[str]] = {
     "burst": frozenset({"audio", "video"}),
     "prosody": frozenset({"audio", "video"}),
@@ -123,7 +125,7 @@ def run_models(
 
 
 def _classify(data: str, *, raw_text: bool, models: ModelConfig, settings: HumeSettings) -> _Input:
-    """Detect what ``data`` holds (spec 6.1: facemesh encodings; raw_text; base64 media)."""
+    """Detect what ``data`` holds (facemesh encodings of the SDKs; raw_text; base64 media)."""
     if models.facemesh and looks_like_facemesh(data):
         return _Facemesh(parse_facemesh(data))  # at most MAX_FACES faces (E0207)
     if raw_text:
@@ -197,7 +199,9 @@ def _audio_for(
     except MediaError as exc:
         raise HumeError.make("E0202", detail=f" ({exc})") from None
     if item.info.kind != "audio":
-        return _Audio(clip, 0.0, speech_runs(clip))  # the window: audio payloads only (spec 7)
+        return _Audio(
+            clip, 0.0, speech_runs(clip)
+        )  # the window: audio payloads only (``stream_window_ms``)
     _check_audio_duration(clip.duration_s)
     window_ms = request.stream_window_ms or DEFAULT_WINDOW_MS
     processed, start_s = context.window.compose(clip, window_ms)
@@ -244,7 +248,7 @@ def _run_face(
         else:
             frames = [
                 FaceFrame(frame=f.index, time_s=f.time_s, rgb=f.rgb)
-                for f in sample_frames(item.raw, fps_pred=options.fps_pred)
+                for f in sample_frames(item.raw, fps_pred=options.fps_pred or math.inf)
             ]
     except MediaError as exc:
         raise HumeError.make("E0200", detail=f" ({exc})") from None

@@ -1,7 +1,7 @@
 """Error and warning catalogue of the Hume streaming endpoint.
 
 Codes and descriptions copy https://dev.hume.ai/docs/resources/errors ("Configuration
-errors", spec section 4.1) and the v0.3.0 warning table (spec 4.2). The runtime ``error``
+errors") and the warning table of the v0.3.0 streaming docs (below). The runtime ``error``
 strings are only verified for E0102; the others are written to say what the docs say and,
 as the docs promise, to "specify the limit as well as the length ... received".
 Codes E0206-E0208 and W0104-W0105 are not published; they are the emulator's choice
@@ -130,23 +130,30 @@ ERRORS: dict[str, CatalogueEntry] = {
     )
 }
 
-#: Nested per-model warnings (spec 4.2). Key: model name.
+#: Nested per-model warnings. W0101-W0103 and their texts are the "Warnings" table of Hume's
+#: streaming API docs (v0.3.0, "About" section of
+#: https://docs.hume.ai/doc/streaming-api/operation/operation-publish-face; the archived copy
+#: is cut after "W0103 | No faces could be", the rest follows the W0101/W0102 pattern).
+#: "No speech detected." is the prosody text third-party users of the live API report
+#: (github.com/liviaellen/voice-sense-hardware, docs/TROUBLESHOOTING.md). W0104, W0105 and
+#: the language text are this project's: the table goes on past W0103, so real codes with
+#: those numbers exist but were not readable. Key: model name.
 WARNINGS: dict[str, CatalogueEntry] = {
     "burst": CatalogueEntry(
         "W0101", "No vocal bursts could be detected in the streamed media.",
-        "No vocal bursts detected.", True,
+        "No vocal bursts could be detected in the streamed media.", True,
     ),
     "facemesh": CatalogueEntry(
         "W0102", "No facemeshes could be detected in the streamed media.",
-        "No facemeshes detected.", True,
+        "No facemeshes could be detected in the streamed media.", True,
     ),
     "face": CatalogueEntry(
         "W0103", "No faces could be detected in the streamed media.",
-        "No faces detected.", True,
+        "No faces could be detected in the streamed media.", True,
     ),
     "language": CatalogueEntry(
         "W0104", "No text could be detected in the streamed media.",
-        "No text detected.", False,
+        "No text could be detected in the streamed media.", False,
     ),
     "prosody": CatalogueEntry(
         "W0105", "No speech could be detected in the streamed media.",
@@ -154,7 +161,7 @@ WARNINGS: dict[str, CatalogueEntry] = {
     ),
 }  # fmt: skip
 
-#: WebSocket close codes the emulator uses (spec 4.3: INFERRED choices).
+#: WebSocket close codes the emulator uses (INFERRED: Hume's close-code table is not public).
 CLOSE_CODES: dict[str, tuple[int, str]] = {
     "inactivity": (1000, "Connection closed after {seconds:g} seconds of inactivity."),
     "max_duration": (1000, "Connection closed after the maximum duration of {seconds:g} seconds."),
@@ -181,6 +188,7 @@ class HumeError(Exception):
 
 
 def model_warning(model: str) -> dict[str, str]:
-    """Return the nested warning object for ``model`` (spec 3.2, shape 1)."""
+    """Return the nested warning object for ``model`` (the nested shape official clients read:
+    hume-api-examples streaming sandbox, hume-python-sdk example notebooks)."""
     entry = WARNINGS[model]
     return {"warning": entry.template, "code": entry.code}

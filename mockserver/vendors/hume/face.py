@@ -1,11 +1,11 @@
 """Hume ``face`` model: one prediction per detected face per processed frame.
 
-Implements the ``face`` item of spec ``hume-expression-stream.md`` 3.1 (``frame``, ``time``,
+Implements the ``face`` item of Hume's streaming definition (``frame``, ``time``,
 ``bbox``, ``prob``, ``face_id``, 48 ``emotions``, optional 36 ``facs`` and 27
-``descriptions``), the ``StreamFace`` options of 2.1 and their semantics in 7
+``descriptions``), and the ``StreamFace`` options with their documented meaning
 (``identify_faces``, ``prob_threshold``, ``min_face_size``; ``fps_pred`` is applied by
-:func:`~mockserver.media.video.sample_frames`). An empty result means "No faces detected."
-(spec 4.2, W0103); the caller emits the nested warning.
+:func:`~mockserver.media.video.sample_frames`). An empty result means W0103,
+"No faces could be detected in the streamed media."; the caller emits the nested warning.
 
 Faces come from a real detector (:func:`~mockserver.media.faces.detect_faces`), and the scores
 respond to what it measured (documented mapping, :func:`face_affect`):
@@ -25,10 +25,10 @@ Noise comes from ``seeds.uniforms(n, "hume", "face", <part>, *signature)`` where
 quantises the face (bbox relative to the image in 1 % steps, smile/eyes/brightness in 0.05
 steps, tilt in 0.1 steps): the same image always scores the same, another seed differently.
 
-Identity (spec 7, S1: one cache per connection that survives ``reset_stream``): a
+Identity (``StreamFace``: one cache per connection that survives ``reset_stream``): a
 :class:`FaceTracker` matches each face to the last box of every known id by IoU or by centre
-distance relative to box size; an unmatched face gets the next ``face_<n>`` id (spec 11.8,
-INFERRED format from batch output), and ids are never reused. Ids are assigned even while
+distance relative to box size; an unmatched face gets the next ``face_<n>`` id (the
+format INFERRED from batch output), and ids are never reused. Ids are assigned even while
 ``identify_faces`` is false, when the output says ``"unknown"``.
 """
 
@@ -57,7 +57,7 @@ __all__ = [
     "predict_faces",
 ]
 
-UNKNOWN_FACE_ID = "unknown"  #: face_id while identify_faces is false (spec 2.1)
+UNKNOWN_FACE_ID = "unknown"  #: face_id while identify_faces is false (``StreamFace``)
 
 # Tracker matching (relative to the boxes' mean side length).
 _MIN_IOU = 0.3
@@ -75,7 +75,7 @@ class FaceFrame:
     """One picture for the face model: an image (frame 0, no time) or a sampled video frame."""
 
     frame: int  # frame number (0 for a single image)
-    time_s: float | None  # seconds into the video; None for a single image (spec 3.1)
+    time_s: float | None  # seconds into the video; None for a single image (``number | null``)
     rgb: npt.NDArray[np.uint8]  # H x W x 3
 
 
@@ -83,7 +83,7 @@ class FaceFrame:
 
 
 class FaceTracker:
-    """Per-connection face identity cache: survives reset_stream (spec 2 / S1 note)."""
+    """Per-connection face identity cache: survives reset_stream (``StreamFace`` note)."""
 
     __slots__ = ("_last_box", "_next_id", "_tick")
 
@@ -248,7 +248,7 @@ def _prediction(
     options: FaceOptions,
     seeds: SeedSource,
 ) -> dict[str, Any]:
-    """One face item in the wire key order of spec 3.1."""
+    """One face item in the wire key order of the definition."""
     height, width = frame.rgb.shape[:2]
     signature = _signature(face, width, height)
     valence, arousal, intensity = face_affect(face)
@@ -295,7 +295,7 @@ def predict_faces(
     """Face predictions for the frames of one payload, in frame order then left to right.
 
     Faces with ``prob < prob_threshold`` or a bbox side below ``min_face_size`` are dropped
-    (spec 7). Returns ``[]`` when no face survives (the caller answers W0103).
+    (``StreamFace``). Returns ``[]`` when no face survives (the caller answers W0103).
     """
     items: list[dict[str, Any]] = []
     for frame in frames:

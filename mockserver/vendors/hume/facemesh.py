@@ -1,9 +1,9 @@
 """The emulated Hume facemesh model: MediaPipe landmarks in, 48 expression scores out.
 
 Implements the ``facemesh`` model of the streaming API: the payload encodings the SDKs send
-(spec section 6.1 "Facemesh data encodings"), the 10-face limit (section 6, "Facemesh:
-10 faces"), and the item shape ``{"emotions": [...]}`` with the 48 expressions (sections
-3.1 and 5.1).
+(hume 0.4.2 and 0.13.13 ``send_facemesh``, the TypeScript SDK's ``sendFacemesh``), the
+10-face limit (the streaming reference's "Limits on data size": "facemesh: 10 faces"), and
+the item shape ``{"emotions": [...]}`` (Hume's streaming definition) with the 48 expressions.
 
 Scores respond to the geometry of each face. A few MediaPipe FaceMesh landmarks are
 measured in a face-aligned frame: the horizontal axis runs through the outer eye corners
@@ -39,7 +39,7 @@ __all__ = [
 
 #: Landmarks per face of MediaPipe FaceMesh with iris refinement (468 + 10).
 LANDMARKS_PER_FACE = 478
-#: Faces per payload accepted by the streaming endpoint (spec 6, VERIFIED).
+#: Faces per payload accepted by the streaming endpoint (streaming reference, VERIFIED).
 MAX_FACES = 10
 
 #: One ``(x, y, z)`` landmark.
@@ -153,7 +153,7 @@ def _coordinate(face: int, landmark: int, axis: int, value: object) -> float:
 
 
 def parse_facemesh(data: str, *, max_faces: int = MAX_FACES) -> list[list[Landmark]]:
-    """Decode and validate a facemesh payload (spec 6.1 "Facemesh data encodings").
+    """Decode and validate a facemesh payload (the SDKs' encodings, module docstring).
 
     Accepts a raw JSON string (``json.dumps(landmarks)``, Python SDK 0.7+) and base64 of
     that JSON (legacy Python SDK, TypeScript SDK), with surrounding whitespace. The JSON
@@ -162,7 +162,7 @@ def parse_facemesh(data: str, *, max_faces: int = MAX_FACES) -> list[list[Landma
 
     Args:
         data: The ``data`` field of the payload.
-        max_faces: Most faces accepted (spec 6: 10).
+        max_faces: Most faces accepted (the streaming reference: 10).
 
     Returns:
         One list of 478 ``(x, y, z)`` tuples per face; ``[]`` for an empty list.
@@ -328,7 +328,7 @@ def _affect(g: _Geometry) -> _Affect:
 
 
 def predict_facemesh(faces: list[list[Landmark]], *, seeds: SeedSource) -> list[dict[str, Any]]:
-    """Predict the 48 expressions for each face (spec 3.1 ``facemesh`` item: ``emotions``).
+    """Predict the 48 expressions for each face (a ``facemesh`` item has ``emotions`` only).
 
     Args:
         faces: Faces as returned by :func:`parse_facemesh`.

@@ -1,12 +1,17 @@
-"""Who may open ``/v0/stream/models``: path, API key and handshake rate (spec section 1).
+"""Who may open ``/v0/stream/models``: path, API key and handshake rate.
 
 * The key comes from the ``X-Hume-Api-Key`` header or the ``apikey`` / ``apiKey`` /
-  ``api_key`` query parameter; a non-empty header wins (spec 1.2).
-* A missing, empty or unknown key is refused at the upgrade with HTTP 401 (spec 1.3).
-* More than ``rate_limit`` handshakes per second per key get HTTP 429 (spec 6).
-* Other paths get HTTP 404; unknown query parameters are ignored (spec 1.1).
+  ``api_key`` query parameter; a non-empty header wins (Hume's streaming definition,
+  https://dev.hume.ai/docs/introduction/api-key, https://dev.hume.ai/docs/expression-measurement/websocket).
+* A missing, empty or unknown key is refused at the upgrade with HTTP 401 (hume-python-sdk's
+  live test ``test_invalid_api_key`` expects 401).
+* More than ``rate_limit`` handshakes per second per key get HTTP 429 (the 50/s limit of
+  https://dev.hume.ai/docs/expression-measurement/websocket).
+* Other paths get HTTP 404; unknown query parameters are ignored (the TypeScript SDK adds
+  ``fernSdkLanguage``).
 
-Refusal bodies use the API gateway's fault shape that third-party Hume clients parse
+No public source shows the body of a refused upgrade: the bodies are this project's choice,
+the API gateway's fault shape that some third-party Hume clients parse from REST errors
 (``{"fault": {"faultstring": "Invalid ApiKey", ...}}``).
 """
 

@@ -1,6 +1,9 @@
 """Label sets of the Hume Expression Measurement streaming models, in output order.
 
-Source: ``shared/spec/hume-expression-stream.md`` section 5.
+Sources: the model pages of https://dev.hume.ai/docs/expression-measurement (48 and 53
+expressions), real batch output (hume-api-examples ``visualization-example/predictions.json``:
+the order), Hume's streaming definition (toxicity, sentiment) and public third-party code (FACS,
+descriptions).
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ __all__ = [
     "TOXICITY_NAMES",
 ]
 
-#: 48 expressions of face, prosody, burst and facemesh (spec 5.1, VERIFIED order).
+#: 48 expressions of face, prosody, burst and facemesh (VERIFIED order: real batch output).
 EXPRESSION_NAMES: tuple[str, ...] = (
     "Admiration", "Adoration", "Aesthetic Appreciation", "Amusement", "Anger", "Anxiety", "Awe",
     "Awkwardness", "Boredom", "Calmness", "Concentration", "Confusion", "Contemplation",
@@ -25,7 +28,7 @@ EXPRESSION_NAMES: tuple[str, ...] = (
     "Surprise (negative)", "Surprise (positive)", "Sympathy", "Tiredness", "Triumph",
 )  # fmt: skip
 
-#: 53 expressions of the language model: the 48 plus five (spec 5.2, order INFERRED).
+#: 53 expressions of the language model: the 48 plus five (language model page; order INFERRED).
 LANGUAGE_EXPRESSION_NAMES: tuple[str, ...] = tuple(
     sorted(
         (*EXPRESSION_NAMES, "Annoyance", "Disapproval", "Enthusiasm", "Gratitude", "Sarcasm"),
@@ -33,7 +36,7 @@ LANGUAGE_EXPRESSION_NAMES: tuple[str, ...] = tuple(
     )
 )
 
-#: 36 FACS 2.0 action units and gestures (spec 5.3).
+#: 36 FACS 2.0 action units and gestures (third-party code reading real output).
 FACS_NAMES: tuple[str, ...] = (
     "AU1 Inner Brow Raise", "AU2 Outer Brow Raise", "AU4 Brow Lowerer", "AU5 Upper Lid Raise",
     "AU6 Cheek Raise", "AU7 Lids Tight", "AU9 Nose Wrinkle", "AU10 Upper Lip Raiser",
@@ -46,7 +49,7 @@ FACS_NAMES: tuple[str, ...] = (
     "Hand over Face", "Hand touching Face / Head",
 )  # fmt: skip
 
-#: 27 face descriptions, alphabetical (spec 5.4).
+#: 27 face descriptions, alphabetical (third-party code reading real output).
 DESCRIPTION_NAMES: tuple[str, ...] = (
     "Beaming", "Biting lip", "Cheering", "Cringe", "Cry", "Eyes closed", "Face in hands", "Frown",
     "Gasp", "Glare", "Glaring", "Grimace", "Grin", "Jaw drop", "Laugh", "Licking lip", "Pout",
@@ -54,12 +57,12 @@ DESCRIPTION_NAMES: tuple[str, ...] = (
     "Wrinkled nose",
 )  # fmt: skip
 
-#: Six toxicity categories (spec 5.5, VERIFIED names, order INFERRED).
+#: Six toxicity categories (``Toxicity``: VERIFIED names, order INFERRED).
 TOXICITY_NAMES: tuple[str, ...] = (
     "toxic", "severe_toxic", "obscene", "threat", "insult", "identity_hate",
 )  # fmt: skip
 
-#: Nine sentiment levels, "1" (negative) to "9" (positive) (spec 5.6, strings INFERRED).
+#: Nine sentiment levels, "1" (negative) to "9" (positive) (``SentimentItem``; strings INFERRED).
 SENTIMENT_NAMES: tuple[str, ...] = tuple(str(level) for level in range(1, 10))
 
 assert len(EXPRESSION_NAMES) == 48

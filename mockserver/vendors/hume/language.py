@@ -1,8 +1,8 @@
 """The emulated Hume language model: text in, per-segment expression scores out.
 
-Implements the ``language`` predictions of the streaming API (spec section 3.1, item
-shape ``{text, position, emotions, sentiment?, toxicity?}``; section 5.2, 53 expressions;
-5.5 toxicity; 5.6 sentiment; section 7 "Language granularity").
+Implements the ``language`` predictions of the streaming API (Hume's streaming definition, item
+shape ``{text, position, emotions, sentiment?, toxicity?}``; 53 expressions from Hume's language
+model page; ``Toxicity``, ``Sentiment`` and ``granularity`` from the definition).
 
 The text is split into word tokens, each word is looked up in the hand-written lexicon of
 :mod:`~mockserver.vendors.hume.language_lexicon`, context rules adjust the words
@@ -55,7 +55,7 @@ from mockserver.vendors.hume.language_lexicon import (
 
 __all__ = ["GRANULARITIES", "predict_language", "segment_spans"]
 
-#: Accepted ``models.language.granularity`` values (spec 2.1 ``StreamLanguage``).
+#: Accepted ``models.language.granularity`` values (``StreamLanguage.granularity``).
 GRANULARITIES: tuple[str, ...] = ("word", "sentence", "utterance", "passage")
 
 # A word: letters/digits (not "_"), with internal apostrophes or hyphens ("don't").
@@ -90,7 +90,7 @@ _MULTIWORD_DOWNTONERS: dict[str, float] = {
 
 
 # --------------------------------------------------------------------------------------
-# Segmentation (spec 3.1 ``position``; 7 "Language granularity")
+# Segmentation (``position``; ``granularity``)
 # --------------------------------------------------------------------------------------
 
 
@@ -534,7 +534,7 @@ def _pool(tokens: Sequence[_Token]) -> _Affect:
 
 
 def _sentiment(affect: _Affect, noise: Sequence[float]) -> list[float]:
-    """A distribution over the nine levels whose mean tracks valence (spec 5.6)."""
+    """A distribution over the nine levels whose mean tracks valence (``Sentiment``: 1 to 9)."""
     mean = 5.0 + 4.0 * affect.valence * (0.55 + 0.45 * affect.intensity)
     sigma2 = 2.0 * max(0.8, 1.7 - 0.8 * affect.intensity) ** 2
     weights = [
@@ -546,7 +546,7 @@ def _sentiment(affect: _Affect, noise: Sequence[float]) -> list[float]:
 
 
 def _toxicity(lexical: Mapping[str, float], flags: _Flags, noise: Sequence[float]) -> list[float]:
-    """Scores for toxic, severe_toxic, obscene, threat, insult, identity_hate (spec 5.5)."""
+    """Scores for toxic, severe_toxic, obscene, threat, insult, identity_hate (``Toxicity``)."""
     targeted = flags.second or flags.identity
     aimed = targeted or flags.third
     threat_raw = lexical.get("threat", 0.0)
@@ -645,17 +645,17 @@ def predict_language(
 ) -> list[dict[str, Any]]:
     """Predict expressions for ``text``: the list under ``{"language": {"predictions": ...}}``.
 
-    Implements spec 3.1 (item shape ``{text, position, emotions, sentiment?, toxicity?}``)
-    and 7 "Language granularity". ``position`` holds zero-based code-point offsets into
-    ``text`` (``begin`` inclusive, ``end`` exclusive), so ``text[begin:end]`` equals the
-    item's ``text``.
+    Implements the item shape of Hume's streaming definition (``{text, position, emotions,
+    sentiment?, toxicity?}``) and ``granularity``. ``position`` holds zero-based code-point
+    offsets into ``text`` (``begin`` inclusive, ``end`` exclusive), so ``text[begin:end]``
+    equals the item's ``text``.
 
     Args:
         text: The payload text (``raw_text: true``).
         granularity: ``word`` (default), ``sentence``, ``utterance`` (non-blank lines) or
             ``passage`` (the whole text).
-        sentiment: Add the nine-level ``sentiment`` distribution (spec 5.6).
-        toxicity: Add the six ``toxicity`` scores (spec 5.5).
+        sentiment: Add the nine-level ``sentiment`` distribution.
+        toxicity: Add the six ``toxicity`` scores.
         seeds: Source of all noise; same text and seed give identical output.
 
     Returns:

@@ -1,12 +1,13 @@
 """Hand-written English lexicon behind the emulated Hume language model.
 
-The real model is a neural network; the emulator approximates it with word lists so that
-its scores respond to content (spec section 5.2: 53 expressions, 5.5: toxicity, 5.6:
-sentiment). Every entry of :data:`LEXICON` and :data:`PHRASES` is ``(valence, arousal,
-boosts)``: valence and arousal in ``[-1, 1]`` place the word in the circumplex used by
-:mod:`mockserver.vendors.hume.affect`, and ``boosts`` (0 to 1) add direct evidence for
-named expressions. Keys are lowercase base forms; :mod:`~mockserver.vendors.hume.language`
-strips common inflections (``-s``, ``-ed``, ``-ing``, ``-ly``, ...) before looking words up.
+The real model is a neural network; the emulator approximates it with word lists so that its
+scores respond to content (53 expressions:
+https://dev.hume.ai/docs/expression-measurement/models/language; toxicity and sentiment: Hume's
+streaming definition). Every entry of :data:`LEXICON` and :data:`PHRASES` is ``(valence,
+arousal, boosts)``: valence and arousal in ``[-1, 1]`` place the word in the circumplex used by
+:mod:`mockserver.vendors.hume.affect`, and ``boosts`` (0 to 1) add direct evidence for named
+expressions. Keys are lowercase base forms; :mod:`~mockserver.vendors.hume.language` strips
+common inflections (``-s``, ``-ed``, ``-ing``, ``-ly``, ...) before looking words up.
 
 The toxicity tables deliberately contain no slurs: identity-targeted hate is detected from
 identity terms combined with hostile words (see ``language._toxicity``).
@@ -960,7 +961,7 @@ SARCASM_TARGETS: frozenset[str] = frozenset({
     "thanks", "excellent", "amazing",
 })  # fmt: skip
 
-#: Toxicity evidence per word (spec 5.5 categories, 0 to 1). ``hostility`` is internal:
+#: Toxicity evidence per word (the six ``Toxicity`` categories, 0 to 1). ``hostility`` is internal:
 #: hateful or dehumanising language that becomes ``identity_hate`` when aimed at a group.
 TOXICITY_LEXICON: dict[str, dict[str, float]] = {
     # profanity

@@ -1,4 +1,5 @@
-"""Typed model configuration of a publish message (spec section 2.1), free of heavy imports."""
+"""Typed model configuration of a publish message (``Config`` of Hume's streaming definition),
+free of heavy imports."""
 
 from __future__ import annotations
 
@@ -6,25 +7,33 @@ from dataclasses import dataclass
 
 __all__ = ["MODEL_ORDER", "FaceOptions", "LanguageOptions", "ModelConfig"]
 
-#: Canonical model order: keys of ``Config`` in the Fern definition (spec 2.1).
+#: Canonical model order: keys of ``Config`` in the definition.
 MODEL_ORDER: tuple[str, ...] = ("burst", "face", "facemesh", "language", "prosody")
 
 
 @dataclass(frozen=True, slots=True)
 class FaceOptions:
-    """``StreamFace`` (spec 2.1). Defaults: prob_threshold/min_face_size from the batch docs."""
+    """``StreamFace`` of Hume's streaming definition (hume-python-sdk
+    ``.mock/definition/expression-measurement/stream/stream.yml``).
+
+    That definition gives ``default: 3`` for ``fps_pred``, ``prob_threshold`` and
+    ``min_face_size`` and no ranges. A threshold of 3 would omit every face (a probability
+    is at most 1), so the defaults applied when a key is absent are the batch definition's
+    (``batch/__package__.yml``: ``prob_threshold`` 0.99, examples ``min_face_size: 60``). A
+    client that sends the reference's 3 gets exactly what it asked for.
+    """
 
     identify_faces: bool = False
-    fps_pred: float = 3.0
-    prob_threshold: float = 0.99  # stream spec says 3 (a copy-paste bug); batch says 0.99
-    min_face_size: float = 60.0  # stream spec says 3; batch docs and 3rd parties say 60
+    fps_pred: float = 3.0  # 0 processes every frame (batch Face.fps_pred)
+    prob_threshold: float = 0.99  # batch default; any value >= 0 is accepted
+    min_face_size: float = 60.0  # batch examples; any value >= 0 is accepted
     facs: bool = False
     descriptions: bool = False
 
 
 @dataclass(frozen=True, slots=True)
 class LanguageOptions:
-    """``StreamLanguage`` (spec 2.1)."""
+    """``StreamLanguage`` of the definition."""
 
     granularity: str = "word"
     sentiment: bool = False

@@ -1,8 +1,8 @@
 """Hume ``prosody`` model: one prediction per stretch of speech in an audio payload.
 
-Implements the ``prosody`` item of spec ``hume-expression-stream.md`` 3.1 (``time`` +
-48 ``emotions``), the "No speech detected." case of 4.2 (signalled by ``None``), and the
-timestamps of 7 (seconds on the session clock: ``time_offset_s`` + position in the clip).
+Implements the ``prosody`` item of Hume's streaming definition (``time`` + 48 ``emotions``),
+the W0105 case, "No speech detected." (signalled by ``None``), and the stream timestamps
+(seconds on the session clock: ``time_offset_s`` + position in the clip).
 
 Segmentation: :func:`~mockserver.media.voice.detect_speech` with gaps shorter than
 ``MERGE_GAP_S`` merged, so a sentence is one item.
@@ -123,7 +123,7 @@ def prediction_item(
     noise: list[float],
     boosts: dict[str, float],
 ) -> dict[str, Any]:
-    """One ``{"time": {begin, end}, "emotions": [...48...]}`` item (spec 3.1)."""
+    """One ``{"time": {begin, end}, "emotions": [...48...]}`` item."""
     scores = expression_scores(
         EXPRESSION_NAMES, valence, arousal, intensity=intensity, noise=noise, boosts=boosts
     )

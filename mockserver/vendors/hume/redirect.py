@@ -22,8 +22,8 @@ def hume_stream_redirect(ws_base_uri: str) -> Iterator[None]:
     """Send the Hume SDK's hard-coded ``wss://api.hume.ai`` WebSocket URLs to the emulator.
 
     Hume SDK 0.7.0 to 0.8.5 call ``websockets.connect("wss://api.hume.ai/v0/stream/models",
-    ...)`` with no way to change the URL (``hume`` 0.7.8, module
-    ``hume.expression_measurement.stream``). Inside this context manager,
+    ...)`` with no way to change the URL (hume 0.7.13 and 0.8.5
+    ``expression_measurement/stream/socket_client.py``). Inside this context manager,
     ``websockets.connect`` rewrites that prefix to ``ws_base_uri`` (for example
     ``"ws://127.0.0.1:8765"``); other URLs pass through unchanged.
 

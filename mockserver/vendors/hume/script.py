@@ -8,12 +8,12 @@ timelines):
   first matching rule that scripts an ``error`` raises it as a
   :class:`~mockserver.vendors.hume.errors.HumeError` (so it counts towards the repeated
   error limit like any error); one that scripts a top-level ``warning`` returns the
-  ``StreamWarningMessage`` body (spec 3.2, shape 2). Either way the payload is not
-  processed.
+  ``StreamWarningMessage`` body (the top-level shape of Hume's definition). Either way the
+  payload is not processed.
 * :meth:`HumeScript.after` edits the engine's response: timelines first, then every
   matching ``emotions`` / ``model_warning`` rule in order (a later rule overwrites an
   earlier one). Scores are set in place, so names, order and the other scores stay
-  those of a real response (spec 5); a prediction's ``time`` is never changed.
+  those of a real response; a prediction's ``time`` is never changed.
 
 Pure Python (no I/O, no heavy imports); the Hume scenario part builds it when a scenario
 scripts Hume, the session only calls the object it is given. A payload's text is read by

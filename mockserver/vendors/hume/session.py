@@ -2,14 +2,15 @@
 
 Text frames in; response frames, close requests and deadlines out. The adapter pumps; a
 unit test can drive the session from a list with a manual clock. Rules implemented here
-(spec sections 3, 4.3, 7):
+(Hume's streaming definition, https://dev.hume.ai/docs/resources/errors,
+https://dev.hume.ai/docs/expression-measurement/websocket):
 
 * exactly one response frame per request frame, in order (also for messages that only
   carry ``job_details`` or ``reset_stream``);
 * ``payload_id`` echoed on predictions and errors, ``job_details`` added when asked;
 * one 32-hex-character ``job_id`` per connection;
 * inactivity close (default 60 s) and an optional maximum duration;
-* close after N identical errors ("ten identical configuration errors", spec 4.3);
+* close after N identical errors ("ten identical configuration errors", "in a row");
 * internal failures answer I0100 and are reported to the adapter, never leaked.
 """
 
@@ -68,7 +69,7 @@ class HumeSession:
         script: Callable[[], HumeScript | None] | None = None,
     ) -> None:
         self.settings = settings
-        self.job_id = job_id  # one per connection (spec 3.1)
+        self.job_id = job_id  # one per connection (32 characters: hume-python-sdk live test)
         self.connection_id = connection_id
         self.state = SessionState.OPEN
         self._clock = clock
@@ -212,7 +213,7 @@ class HumeSession:
         return body
 
     def _echo(self, request: PublishRequest) -> dict[str, Any]:
-        """``payload_id`` and ``job_details`` as every response echoes them (spec 3.3)."""
+        """``payload_id`` and ``job_details`` as every response echoes them."""
         echo: dict[str, Any] = {}
         if request.payload_id is not None:
             echo["payload_id"] = request.payload_id

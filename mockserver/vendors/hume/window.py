@@ -1,4 +1,4 @@
-"""The per-connection audio sliding window (``stream_window_ms``, spec section 7).
+"""The per-connection audio sliding window (``stream_window_ms`` of Hume's streaming definition).
 
 "Extending the length of this window will prepend media context from past payloads into
 the current payload ... A window of 600ms would append the full 500ms of the second payload

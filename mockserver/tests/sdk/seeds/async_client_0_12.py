@@ -6,7 +6,7 @@ the main one, so it must not import ``mockserver``.
 The examples (text with ``StreamLanguage``, a face image with ``StreamFace``, a prosody file with
 ``Config(prosody={})``) are transcribed from the docs. The only change is
 ``AsyncHumeClient(api_key=KEY, base_url=BASE_URL)``, respected for streaming from hume 0.8.6
-(spec 8.2), plus the file paths. Each example opens its own connection, as in the docs.
+(hume 0.8.6 and later), plus the file paths. Each example opens its own connection, as in the docs.
 
 SDK quirk: the docs import ``StreamLanguage`` / ``StreamFace`` from
 ``hume.expression_measurement.stream.types``, which exports them only in hume 0.7.1-0.7.8.

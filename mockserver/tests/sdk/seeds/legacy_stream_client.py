@@ -6,9 +6,10 @@ with websockets 10.x), never in the main one, so it must not import ``mockserver
 The example is transcribed from the scraped docs page. Only the copy-paste breaks are repaired:
 the closing ``]`` of ``samples`` and the ``asyncio.run(main())`` call, both missing from the
 page. The missing commas after the second and third samples are *not* added: they are missing
-in the rendered docs too (seed 003 has the same list, complete and syntactically valid), so the
+in the rendered docs too (Hume's WebSocket guide has the same list, complete and valid), so the
 documented example sends two samples, the second being three lines joined together.
-The only other change is the URL: the private ``_api_ws_base_uri`` keyword (spec 8.1).
+The only other change is the URL: the private ``_api_ws_base_uri`` keyword (hume 0.4.2
+``_common/client_base.py``).
 
 Beyond the seed it exercises ``get_job_details()``, ``reset_stream()``, a server error and an
 invalid API key. Every result is printed as one JSON object per line on stdout; any failure

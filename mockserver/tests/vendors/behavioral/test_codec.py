@@ -1,5 +1,5 @@
-"""Protobuf <-> dataclass codec (spec sections 1.2, 3.1-3.5, 3.7): round trips, field
-presence, and what the official SDK 0.7.1 makes of our bytes."""
+"""Protobuf <-> dataclass codec (``protos/api.proto``, SDK 0.7.1 ``behavioral.py``): round
+trips, field presence, and what the official SDK 0.7.1 makes of our bytes."""
 
 from __future__ import annotations
 
@@ -121,7 +121,7 @@ def test_level_absent_versus_explicit_segment() -> None:
 
 
 def test_empty_embedding_is_present_and_none_is_absent() -> None:
-    assert one_row(row()).HasField("embedding")  # the dataclass default is "" (spec 1.2)
+    assert one_row(row()).HasField("embedding")  # the dataclass default is "" (/docs/definitions)
     assert one_row(row(embedding="")).embedding == ""
     assert not one_row(row(embedding=None)).HasField("embedding")
 
@@ -185,7 +185,7 @@ def sdk_pb2() -> ModuleType:
 
 
 def sdk_view(result: StreamResult, sdk_pb2: ModuleType) -> tuple[dict[str, Any], Any]:
-    """Exactly what SDK 0.7.1 does with a response (behavioral.py, spec 3.7 item 1)."""
+    """Exactly what SDK 0.7.1 does with a response (``behavioral.py``: ``MessageToDict``)."""
 
     wire = encode_stream_result(result).SerializeToString()
     message = sdk_pb2.StreamResult.FromString(wire)
@@ -245,8 +245,8 @@ def test_sdk_view_of_presence_scores_and_logits(sdk_pb2: ModuleType) -> None:
     assert [(p.label, p.posterior) for p in g.prediction] == [("male", "0.9"), ("female", "0.1")]
     assert g.level == "utterance"
     assert (i.prediction[0].score, i.prediction[0].posterior, i.level) == ("0.0873", None, None)
-    assert (u.level, u.embedding) == (None, None)  # absent on the wire -> None (spec 1.2)
-    # logits reach the dict but the SDK model drops them silently (spec 3.5)
+    assert (u.level, u.embedding) == (None, None)  # absent on the wire -> None (proto3 optional)
+    # logits reach the dict but the SDK model drops them silently (models.py)
     assert as_dict["result"][1]["prediction"][0]["logit"] == "2.19"
     assert not hasattr(g.prediction[0], "logit")
     assert "logit" not in str(response.model_dump())

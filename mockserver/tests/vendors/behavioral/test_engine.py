@@ -1,4 +1,4 @@
-"""Tests of the Behavioral Signals prediction engine (behavioral-signals.md 3.2-3.7, 4.4)."""
+"""Tests of the Behavioral Signals prediction engine (SDK README, /docs/definitions, results)."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from mockserver.vendors.behavioral.engine import (
     SPEAKER_DIM,
     analyse_batch,
     analyse_video,
+    format_probability,
     window_results,
 )
 from mockserver.vendors.behavioral.results import InferenceResult
@@ -302,18 +303,39 @@ def test_batch_rows_per_utterance_in_task_order() -> None:
         assert lang.prediction[0].label == "en" and len(lang.prediction) == 3
         probs = [float(p.posterior or "nan") for p in lang.prediction]
         assert probs == sorted(probs, reverse=True)
-        for p in lang.prediction:  # float16 values, unrounded text (spec 3.2)
+        for p in lang.prediction:  # float16 values, unrounded text (real results)
             assert p.posterior == repr(float(np.float16(float(p.posterior or "nan"))))
         assert uid in ("0", "1")
     first, second = groups["0"][0], groups["1"][0]
     assert 0.1 < float(first.start_time) < 0.5
     assert 3.8 < float(first.end_time) < 4.6
     assert float(second.start_time) - float(first.end_time) > 1.2
-    # JSON rendering keeps exactly the batch keys with explicit nulls (spec 4.4)
+    # JSON rendering keeps exactly the batch keys with explicit nulls (real results)
     item = rows[0].to_rest()
     assert list(item) == [
         "id", "startTime", "endTime", "task", "prediction", "finalLabel", "level", "embedding",
     ]  # fmt: skip
+
+
+def test_batch_intensity_row_is_a_score_like_the_streamed_one() -> None:
+    loud, quiet = clip("speech_loud.wav"), clip("speech_quiet.wav")
+    scores = {}
+    for name, x in (("loud", loud), ("quiet", quiet)):
+        rows = batch(np.concatenate([silence(0.3), x, silence(0.3)]))
+        last = rows[-1]
+        assert [r.task for r in rows].count("intensity") == 1 and last.task == "intensity"
+        (pred,) = last.prediction
+        assert pred.label == "" and pred.posterior is None and pred.logit is None
+        assert pred.score == format_probability(float(pred.score or "nan"))
+        assert last.final_label == "" and last.embedding is None and last.level == "utterance"
+        assert last.to_rest()["prediction"] == [
+            {"label": None, "posterior": None, "dominantInSegments": [], "score": pred.score}
+        ]
+        assert last.to_rest()["finalLabel"] is None
+        scores[name] = float(pred.score or "nan")
+        streamed = float(stream(x)["intensity"].prediction[0].score or "nan")
+        assert 0.0 < scores[name] < 1.0 and 0.0 < streamed < 1.0
+    assert scores["loud"] > scores["quiet"] + 0.2
 
 
 def test_batch_embeddings() -> None:

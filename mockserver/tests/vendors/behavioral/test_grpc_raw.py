@@ -1,6 +1,6 @@
 """A bare gRPC client (our generated stub) against the Behavioral Signals streaming emulator.
 
-Covers what SDK 0.7.1 never sends (spec 2.2, 2.6, 3.5): ``logits``, ``feature_embedding``,
+Covers what SDK 0.7.1 never sends (``protos/api.proto``): ``logits``, ``feature_embedding``,
 malformed request sequences, bad config values, foreign credentials, odd and empty chunks,
 huge messages, cancellation, the concurrency and idle limits, realtime pacing, and the
 journal. Both methods (``StreamAudio`` and ``DeepfakeDetection``) where relevant.
@@ -225,7 +225,7 @@ def special() -> Iterator[StartServer]:
         server.check()
 
 
-# -- logits and feature embeddings (spec 3.5) ----------------------------------------------------
+# -- logits and feature embeddings (proto comments) ----------------------------------------------
 
 
 @pytest.mark.parametrize("method", METHODS)
@@ -285,7 +285,7 @@ def test_feature_embedding_only_when_requested(stub: Stub, method: str) -> None:
         assert tasks == {("features", "deepfake")}
 
 
-# -- request sequence and config validation (spec 2.2, 2.6) -------------------------------------
+# -- request sequence and config validation (proto comments) -------------------------------------
 
 
 @pytest.mark.parametrize("method", METHODS)
@@ -384,7 +384,7 @@ def test_unknown_method_is_unimplemented(channel: grpc.Channel, server: MockServ
     assert info.value.code() is grpc.StatusCode.UNIMPLEMENTED
 
 
-# -- credentials (spec 2.6; checked on every message) ---------------------------------------------
+# -- credentials (checked on every message, readme.io bare-gRPC page) -----------------------------
 
 
 @pytest.mark.parametrize("method", METHODS)
@@ -441,7 +441,7 @@ def test_credentials_changed_mid_stream(
     assert process["status"] == -1 and code in process["statusmsg"]
 
 
-# -- concurrency, cancellation, timeouts (spec 2.6, 2.7) ------------------------------------------
+# -- concurrency, cancellation, timeouts (INFERRED limits) ----------------------------------------
 
 
 def test_concurrent_stream_limit_per_project(special: StartServer) -> None:
@@ -552,7 +552,7 @@ def test_idle_timeout_and_maximum_duration(special: StartServer) -> None:
     wait_until(lambda: not server.connections())
 
 
-# -- message size (spec 2.3: the docs' chunk_size=250 sends huge chunks) ---------------------------
+# -- message size (the docs' chunk_size=250 sends huge chunks) -------------------------------------
 
 
 def test_a_4_mib_chunk_is_accepted(stub: Stub, server: MockServer) -> None:
@@ -585,7 +585,7 @@ def test_a_chunk_over_the_grpc_limit_is_rejected_by_grpc(
     assert not any((e.size or 0) > GRPC_LIMIT for e in journal_of(server))
 
 
-# -- realtime pacing (spec 2.4, emulator setting) -------------------------------------------------
+# -- realtime pacing (emulator setting) ------------------------------------------------------------
 
 
 @pytest.mark.slow

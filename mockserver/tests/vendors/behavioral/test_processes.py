@@ -1,4 +1,4 @@
-"""The Behavioral Signals process store (spec 4.2 list, 4.3 ProcessItem/status, 2.7 streams)."""
+"""The Behavioral Signals process store (SDK 0.7.1 list/ProcessItem, docs status table, streams)."""
 
 from __future__ import annotations
 
@@ -105,7 +105,7 @@ class HeldExecutor(Executor):
         self.work.clear()
 
 
-# -- status timeline (spec 4.3) ------------------------------------------------------------
+# -- status timeline (readme.io /docs/check-the-processing-progress) ------------------------
 
 
 def test_status_timeline_pending_processing_complete() -> None:
@@ -309,7 +309,7 @@ def test_set_outcome_on_open_stream_shows_after_close() -> None:
     assert view is not None and (view.status, view.statusmsg) == (-3, "stream aborted")
 
 
-# -- pids, namespaces, streams (spec 2.7) ----------------------------------------------------
+# -- pids, namespaces, streams -----------------------------------------------------------------
 
 
 def test_one_pid_counter_for_all_namespaces_and_streams_reset_restarts() -> None:
@@ -374,7 +374,7 @@ def test_stream_open_and_close() -> None:
     store.close_stream(999, results=[], duration_s=0)  # unknown (reset meanwhile): ignored
 
 
-# -- ProcessItem JSON (spec 4.3) -----------------------------------------------------------
+# -- ProcessItem JSON (SDK 0.7.1 models.py) ------------------------------------------------
 
 
 def test_process_item_json_shape_parses_with_the_sdk_model() -> None:
@@ -405,7 +405,7 @@ def test_format_datetime_naive_and_other_zones() -> None:
     )
 
 
-# -- listing (spec 4.2) ----------------------------------------------------------------------
+# -- listing (SDK 0.7.1 list_processes) ------------------------------------------------------
 
 
 def dated_store() -> tuple[ProcessStore, list[int]]:

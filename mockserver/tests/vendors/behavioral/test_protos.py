@@ -1,4 +1,4 @@
-"""The Behavioral Signals .proto and its generated code (spec section 1).
+"""The Behavioral Signals .proto (``protos/api.proto`` of the SDK repository) and its code.
 
 * the committed ``mockserver/_generated/`` matches ``protos/`` (``scripts/gen_protos.py``);
 * our descriptor is the SDK 0.7.1 descriptor up to ``json_name`` and the file name;
@@ -96,7 +96,7 @@ def test_generated_files_carry_the_header_and_absolute_imports() -> None:
 
 
 def normalized(serialized: bytes) -> descriptor_pb2.FileDescriptorProto:
-    """Parse a FileDescriptorProto, dropping what spec 1 says may differ."""
+    """Parse a FileDescriptorProto, dropping what protoc adds (``json_name``)."""
     fdp = FDP.FromString(serialized)
     fdp.name = "api.proto"
 

@@ -1,4 +1,4 @@
-"""The Behavioral Signals REST router, sans-I/O (spec 4.1-4.6)."""
+"""The Behavioral Signals REST router, sans-I/O (the endpoints SDK 0.7.1 calls)."""
 
 from __future__ import annotations
 
@@ -57,7 +57,7 @@ def _row(task: str, end: float, *, embedding: bool, label: str = "x") -> Inferen
 
 @dataclass
 class FakeAnalyzer:
-    """One utterance over the whole clip, one row per batch task (spec 3.3 order)."""
+    """One utterance over the whole clip, one row per batch task (the real results' order)."""
 
     calls: list[dict[str, Any]] = field(default_factory=list)
 
@@ -218,7 +218,7 @@ def assert_error(response: RestResponse, status: int, message_part: str = "") ->
     return dict(body)
 
 
-# -- status, auth, clients (spec 4.1, 4.6) ---------------------------------------------------
+# -- status, auth, clients ---------------------------------------------------------------------
 
 
 def test_status_needs_no_auth(h: Harness) -> None:
@@ -329,7 +329,7 @@ def test_trailing_slash_is_accepted(h: Harness) -> None:
     assert h.call("GET", "/v5/clients/1000/processes/").status == 200
 
 
-# -- audio upload (spec 4.2, 4.3, 4.4) -------------------------------------------------------
+# -- audio upload (SDK 0.7.1 upload_audio) ----------------------------------------------------
 
 
 def test_upload_audio_lifecycle_and_results(h: Harness) -> None:
@@ -536,7 +536,7 @@ def test_scenario_outcomes_keep_the_job_from_being_scheduled() -> None:
     ]
 
 
-# -- get and list (spec 4.2) -----------------------------------------------------------------
+# -- get and list (SDK 0.7.1) -----------------------------------------------------------------
 
 
 def test_unknown_or_foreign_pid_is_404(h: Harness) -> None:
@@ -596,7 +596,7 @@ def test_bad_list_query_is_400(h: Harness, name: str, value: str) -> None:
     assert body["details"] == {"parameter": name}
 
 
-# -- S3 presigned URLs (spec 4.2) ---------------------------------------------------------
+# -- S3 presigned URLs (SDK 0.7.1) ---------------------------------------------------------
 
 
 def s3(h: Harness, body: Any, prefix: str = "", kind: str = "s3-presigned-url") -> RestResponse:
@@ -744,7 +744,7 @@ def test_s3_loopback_download_with_the_default_fetcher(file_server: str) -> None
     assert redirect["statusmsg"].startswith("Could not download the file: HTTP 302")
 
 
-# -- video (spec 4.2, 4.4 VideoResultResponse) ----------------------------------------------
+# -- video (SDK 0.7.1 VideoResultResponse) --------------------------------------------------
 
 
 def test_video_upload_and_results(h: Harness) -> None:
@@ -800,7 +800,7 @@ def test_s3_video(file_server: str) -> None:
     assert h.analyzer.calls[0]["generator_detection"] is True
 
 
-# -- streams are REST-visible (spec 2.7) -----------------------------------------------------
+# -- streams are REST-visible (readme.io /docs/real-time-deepfake-detection) ------------------
 
 
 def test_stream_process_is_listed_and_has_results(h: Harness) -> None:

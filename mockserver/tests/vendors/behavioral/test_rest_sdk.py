@@ -1,7 +1,7 @@
 """The official SDK (behavioralsignals 0.7.1) against the REST emulator over loopback HTTP.
 
 The SDK is pointed at the emulator with the shipped ``behavioral_signals_redirect``, which
-replaces ``behavioralsignals.base.Configuration`` (spec 5, option 1). Processes take 0.05 s
+replaces ``behavioralsignals.base.Configuration`` (SDK 0.7.1 ``base.py``). Processes take 0.05 s
 pending + 0.05 s running; the SDK polls every 1.0 s, so each ``wait_for_result`` costs about
 one second.
 """
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import re
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
@@ -23,6 +24,7 @@ import requests
 from behavioralsignals.base import BehavioralSignalsError
 from behavioralsignals.configuration import Configuration
 from behavioralsignals.models import ResultResponse
+from behavioralsignals.utils import print_results
 
 from mockserver.core.http import RestRequest, RestResponse
 from mockserver.redirect import behavioral_signals_redirect
@@ -167,7 +169,7 @@ def assert_batch_order(result: ResultResponse, tasks: tuple[str, ...]) -> None:
         assert group[:3] == ["asr", "diarization", "language"]
 
 
-# -- authentication (spec 4.1, 4.5) ---------------------------------------------------------
+# -- authentication (SDK 0.7.1 _authenticate, APIError) -------------------------------------
 
 
 def test_client_authenticates_once_per_client_object(
@@ -199,7 +201,7 @@ def test_token_of_another_project_is_403(served: Served) -> None:
     assert info.value.status_code == 403
 
 
-# -- behavioral (spec 4.2-4.4) -----------------------------------------------------------------
+# -- behavioral (SDK 0.7.1 behavioral.py) ------------------------------------------------------
 
 
 def test_upload_audio_and_wait_for_result(served: Served, client: behavioralsignals.Client) -> None:
@@ -225,6 +227,20 @@ def test_upload_audio_and_wait_for_result(served: Served, client: behavioralsign
     upload = requests_of(served, "/v5/clients/1000/processes/audio")[0]
     assert upload["form"] == {"name": WAV.name, "embeddings": "True", "meta": '{"call": 7}'}
     assert upload["files"] == {"file": {"filename": WAV.name, "size": WAV.stat().st_size}}
+
+
+def test_batch_results_print_like_the_sdk_readme(
+    client: behavioralsignals.Client, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The SDK 0.7.1 README's batch quick-start prints ``0.487 3.001 intensity 0.0873``."""
+    process = client.behavioral.upload_audio(str(WAV))
+    print_results(client.behavioral.wait_for_result(process.pid, timeout=30).results)
+    lines = capsys.readouterr().out.splitlines()
+    intensity = [line for line in lines if line.split(" ")[2] == "intensity"]
+    assert len(intensity) == 2  # one per utterance of the recording
+    for line in intensity:
+        assert re.fullmatch(r"\d+\.\d+ \d+\.\d+ intensity 0\.\d{1,4}", line), line
+    assert lines[-1] == intensity[-1]  # the last row of an utterance, as in the README
 
 
 def test_upload_s3_presigned_url(
@@ -306,7 +322,7 @@ def test_undecodable_upload_fails(
     assert item.is_failed and "\n" in (item.statusmsg or "")
 
 
-# -- deepfakes (spec 4.2, 4.4) -----------------------------------------------------------------
+# -- deepfakes (SDK 0.7.1 deepfakes.py) --------------------------------------------------------
 
 
 def test_deepfake_audio(served: Served, client: behavioralsignals.Client) -> None:

@@ -1,4 +1,4 @@
-"""Tests of the streaming segmenter (behavioral-signals.md 2.3-2.5, INFERRED cadence model)."""
+"""Tests of the streaming segmenter (INFERRED cadence model of the readme.io docs)."""
 
 from __future__ import annotations
 
@@ -30,9 +30,11 @@ def to_pcm(x: npt.NDArray[np.float64]) -> bytes:
 
 
 def tone(seconds: float, rate: int = 16000, f0: float = 150.0, amp: float = 0.3) -> bytes:
-    """A harmonic, periodic signal: speech for the VAD."""
+    """A harmonic, periodic signal whose pitch moves (5 Hz vibrato, +-3 %): speech for the
+    VAD, which rejects steady tones."""
     t = np.arange(round(seconds * rate)) / rate
-    return to_pcm(amp * (np.sin(2 * np.pi * f0 * t) + 0.5 * np.sin(4 * np.pi * f0 * t)))
+    phase = 2 * np.pi * f0 * (t - 0.03 / (2 * np.pi * 5.0) * np.cos(2 * np.pi * 5.0 * t))
+    return to_pcm(amp * (np.sin(phase) + 0.5 * np.sin(2 * phase)))
 
 
 def quiet(seconds: float, rate: int = 16000) -> bytes:

@@ -1,9 +1,10 @@
-"""The Behavioral Signals stream session without sockets (spec sections 2.2-2.7, 3)."""
+"""The Behavioral Signals stream session without sockets (proto comments, readme.io docs)."""
 
 from __future__ import annotations
 
 import itertools
 
+import numpy as np
 import pytest
 
 from mockserver.core.events import EndCall, SendMessage
@@ -48,6 +49,18 @@ def test_level_filter(level: str, expected: list[str]) -> None:
 def test_silence_gives_no_results_and_ok() -> None:
     h = StreamHarness()
     h.stream_file("silence_16k.wav")
+    h.end()
+    assert h.results() == [] and h.status() == EndCall("OK", "")
+
+
+def test_a_steady_tone_gives_no_results_and_ok() -> None:
+    """A hum or test tone is not speech: "the API won't stream back any results" for it."""
+    t = np.arange(5 * 8000) / 8000
+    hum = sum(3000 / k * np.sin(2 * np.pi * 60 * k * t) for k in range(1, 8))
+    pcm = np.asarray(hum).astype("<i2").tobytes()
+    h = StreamHarness()
+    h.send(message(cfg=config(8000)))
+    h.send(*(message(pcm[i : i + 4000]) for i in range(0, len(pcm), 4000)))
     h.end()
     assert h.results() == [] and h.status() == EndCall("OK", "")
 

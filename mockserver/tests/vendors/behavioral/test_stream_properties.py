@@ -1,4 +1,4 @@
-"""Properties of Behavioral Signals streams, by Hypothesis (spec 2.2-2.5, 3.1, 3.4).
+"""Properties of Behavioral Signals streams, by Hypothesis (proto comments, readme.io docs).
 
 * Any chunking of the same audio (odd sizes, empty chunks, one huge chunk) gives the same
   results, status and stored process rows.

@@ -1,4 +1,4 @@
-"""Tests of the Hume face model: items, options and identity (hume spec 2.1, 3.1, 5, 7)."""
+"""Tests of the Hume face model: items, options and identity (Hume's ``StreamFace``)."""
 
 from __future__ import annotations
 

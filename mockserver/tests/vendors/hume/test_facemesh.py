@@ -1,4 +1,4 @@
-"""Tests of the emulated facemesh model (spec 3.1, 5.1, 6, 6.1)."""
+"""Tests of the emulated facemesh model (Hume's streaming definition and reference, SDKs)."""
 
 from __future__ import annotations
 
@@ -109,7 +109,7 @@ def error_of(data: str, **kwargs: Any) -> HumeError:
     return info.value
 
 
-# --- parsing (spec 6.1) ------------------------------------------------------------------
+# --- parsing (the SDKs' encodings) --------------------------------------------------------
 
 
 def test_all_encodings_parse_to_the_same_faces() -> None:
@@ -205,7 +205,7 @@ def test_landmark_count_error_mirrors_the_legacy_sdk() -> None:
     assert "Each facemesh landmark should be an (x, y, z) point" in error.message
 
 
-# --- predictions (spec 3.1, 5.1) ---------------------------------------------------------
+# --- predictions -------------------------------------------------------------------------
 
 
 def test_prediction_shape() -> None:

@@ -1,4 +1,4 @@
-"""The Hume upgrade gate: path, key sources, refusals, rate limit (spec sections 1, 6)."""
+"""The Hume upgrade gate: path, key sources, refusals, rate limit (api-key docs, ws guide)."""
 
 from __future__ import annotations
 

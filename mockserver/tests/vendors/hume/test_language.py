@@ -1,4 +1,4 @@
-"""Tests of the emulated language model (spec 3.1, 5.2, 5.5, 5.6, 7)."""
+"""Tests of the emulated language model (Hume's streaming definition, language model page)."""
 
 from __future__ import annotations
 
@@ -49,7 +49,7 @@ def sentiment_mean(item: dict[str, Any]) -> float:
 
 
 def test_docs_example_word_positions() -> None:
-    """The docs example (spec 3.1): "Mary had a little lamb" at word granularity."""
+    """The docs example (websocket guide): "Mary had a little lamb" at word granularity."""
     assert spans("Mary had a little lamb", "word") == [
         ("Mary", 0, 4),
         ("had", 5, 8),
@@ -299,7 +299,7 @@ def test_same_text_and_seed_give_identical_output(granularity: str) -> None:
     assert [i["emotions"] for i in first] != [i["emotions"] for i in other]
 
 
-# --- sentiment (spec 5.6) ----------------------------------------------------------------
+# --- sentiment (``Sentiment``: levels 1 to 9) ----------------------------------------------
 
 
 @pytest.mark.parametrize("granularity", GRANULARITIES)
@@ -330,7 +330,7 @@ def test_word_sentiment_follows_the_word() -> None:
     assert sentiment_mean(items[0]) == pytest.approx(5, abs=0.75)
 
 
-# --- toxicity (spec 5.5) -----------------------------------------------------------------
+# --- toxicity (``Toxicity``: six categories) -----------------------------------------------
 
 
 @pytest.mark.parametrize("granularity", GRANULARITIES)

@@ -1,4 +1,4 @@
-"""Tests of the Hume prosody and burst engines (hume-expression-stream.md 3.1, 4.2, 7)."""
+"""Tests of the Hume prosody and burst engines (Hume's streaming definition)."""
 
 from __future__ import annotations
 
@@ -45,7 +45,7 @@ def scores(item: dict[str, Any]) -> dict[str, float]:
 
 
 def check_items(items: list[dict[str, Any]], clip: AudioClip, offset: float) -> None:
-    """Wire shape of prosody/burst items (spec 3.1) and their time ranges (spec 7)."""
+    """Wire shape of prosody/burst items and their time ranges."""
     previous = -math.inf
     for item in items:
         assert set(item) == {"time", "emotions"}

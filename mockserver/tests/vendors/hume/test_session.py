@@ -1,4 +1,4 @@
-"""Unit tests of the Hume session without sockets (spec sections 2.3, 3, 4.3, 7)."""
+"""Unit tests of the Hume session without sockets (streaming definition, errors page, ws guide)."""
 
 from __future__ import annotations
 
@@ -66,8 +66,11 @@ def test_binary_frame_is_e0100() -> None:
         ({"data": 5}, "data: Input should be a valid string"),
         ({"models": []}, "models: Input should be a valid dictionary"),
         ({"models": {"language": {"granularity": "page"}}}, "'word', 'sentence', 'utterance'"),
-        ({"models": {"face": {"fps_pred": 0}}}, "fps_pred: Input should be greater than 0"),
-        ({"models": {"face": {"prob_threshold": 1.5}}}, "less than or equal to 1"),
+        (
+            {"models": {"face": {"fps_pred": -1}}},
+            "fps_pred: Input should be greater than or equal to 0",
+        ),
+        ({"models": {"face": {"prob_threshold": -0.5}}}, "greater than or equal to 0"),
         ({"models": {"face": {"min_face_size": -1}}}, "greater than or equal to 0"),
         ({"models": {"face": {"identify_faces": "yes"}}}, "a valid boolean"),
         ([1, 2], "payload: Input should be a valid dictionary"),
@@ -92,6 +95,21 @@ def test_error_echoes_payload_id_and_job_details_when_asked() -> None:
     assert reply["job_details"] == {"job_id": JOB_ID}
 
 
+@pytest.mark.parametrize(
+    "face",
+    [
+        {"fps_pred": 3, "prob_threshold": 3, "min_face_size": 3},  # the streaming reference
+        {"fps_pred": 3, "prob_threshold": 0.99, "min_face_size": 60},  # the batch examples
+        {"fps_pred": 0},  # batch: "Set to 0 to process every frame"
+        {"prob_threshold": 0, "min_face_size": 0},
+    ],
+)
+def test_documented_face_option_values_are_accepted(face: dict[str, float]) -> None:
+    h = SessionHarness()
+    reply = h.send({"models": {"face": face}, "data": "hi", "raw_text": True})
+    assert reply.get("code") != "E0101", reply  # E0102: face cannot run on text
+
+
 def test_valid_window_bounds_are_accepted() -> None:
     h = SessionHarness()
     for value in (500, 10000, 5000.5):
@@ -110,7 +128,7 @@ def test_every_error_code_in_catalogue_has_documented_description() -> None:
         assert entry.description and entry.template
 
 
-# -- repeated errors (spec 4.3: "closed automatically after ten identical configuration errors")
+# -- repeated errors (errors page: "closed automatically after ten identical configuration errors")
 
 
 def test_ten_consecutive_identical_errors_close_with_1008() -> None:
@@ -159,7 +177,7 @@ def test_repeated_error_limit_zero_never_closes() -> None:
     assert h.closes() == []
 
 
-# -- inactivity and duration (spec 4.3: one minute of inactivity)
+# -- inactivity and duration (websocket guide: one minute of inactivity)
 
 
 def test_inactivity_closes_after_timeout_and_messages_reset_the_timer() -> None:

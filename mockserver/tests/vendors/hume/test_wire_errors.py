@@ -1,5 +1,5 @@
 """Every documented error and warning code over a real socket, and every limit at and just
-over its bound (spec sections 2.3, 3.2, 3.3, 4.1, 4.2, 6)."""
+over its bound (the errors page, the streaming reference's limits)."""
 
 from __future__ import annotations
 
@@ -216,9 +216,19 @@ def test_i0100_internal_error_is_generic_and_reported(monkeypatch: pytest.Monkey
 @pytest.mark.parametrize(
     ("model", "data", "code", "text"),
     [
-        ("burst", fixture_b64("speech_16k.wav"), "W0101", "No vocal bursts detected."),
-        ("facemesh", "[]", "W0102", "No facemeshes detected."),
-        ("face", fixture_b64("no_face.png"), "W0103", "No faces detected."),
+        (
+            "burst",
+            fixture_b64("speech_16k.wav"),
+            "W0101",
+            "No vocal bursts could be detected in the streamed media.",
+        ),
+        ("facemesh", "[]", "W0102", "No facemeshes could be detected in the streamed media."),
+        (
+            "face",
+            fixture_b64("no_face.png"),
+            "W0103",
+            "No faces could be detected in the streamed media.",
+        ),
         ("prosody", fixture_b64("silence_16k.wav"), "W0105", "No speech detected."),
         ("prosody", fixture_b64("noise_16k.wav"), "W0105", "No speech detected."),
     ],
@@ -233,12 +243,17 @@ def test_nested_model_warnings(
 @pytest.mark.parametrize("text", ["", "   ", "\n\t", "...!?"])
 def test_language_warning_for_text_without_words(hume_ws: HumeSocket, text: str) -> None:
     reply = hume_ws.exchange({"data": text, "raw_text": True, "models": {"language": {}}})
-    assert reply == {"language": {"warning": "No text detected.", "code": "W0104"}}
+    assert reply == {
+        "language": {"warning": "No text could be detected in the streamed media.", "code": "W0104"}
+    }
 
 
 def test_one_model_warns_while_another_predicts(hume_ws: HumeSocket) -> None:
     reply = hume_ws.exchange(
         {"data": fixture_b64("face_speech.mp4"), "models": {"burst": {}, "face": {}, "prosody": {}}}
     )
-    assert reply["burst"] == {"warning": "No vocal bursts detected.", "code": "W0101"}
+    assert reply["burst"] == {
+        "warning": "No vocal bursts could be detected in the streamed media.",
+        "code": "W0101",
+    }
     assert reply["face"]["predictions"] and reply["prosody"]["predictions"]

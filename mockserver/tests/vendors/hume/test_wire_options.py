@@ -1,4 +1,4 @@
-"""Every model option over a real socket, and the sliding-window semantics (spec 2.1, 7)."""
+"""Every model option over a real socket, and the sliding-window semantics."""
 
 from __future__ import annotations
 
@@ -87,6 +87,8 @@ def test_fps_pred_controls_how_many_frames_are_reported(hume_ws: HumeSocket) -> 
     assert len(one) == 4 and len(three) == 10  # 3.17 s of video at 12 fps
     assert len(every) == 38
     assert [f["frame"] for f in one] == [0, 12, 24, 36]
+    # 0 processes every frame (batch Face.fps_pred: "Set to 0 to process every frame")
+    assert face(hume_ws, "face_speech.mp4", fps_pred=0) == every
 
 
 def test_prob_threshold_and_min_face_size_filter_faces(hume_ws: HumeSocket) -> None:
@@ -94,12 +96,28 @@ def test_prob_threshold_and_min_face_size_filter_faces(hume_ws: HumeSocket) -> N
     strict = hume_ws.exchange(
         {"data": fixture_b64("face.png"), "models": {"face": {"prob_threshold": 1.0}}}
     )
-    assert strict["face"] == {"warning": "No faces detected.", "code": "W0103"}
+    assert strict["face"] == {
+        "warning": "No faces could be detected in the streamed media.",
+        "code": "W0103",
+    }
     assert face(hume_ws, "face.png", min_face_size=100)
     big = hume_ws.exchange(
         {"data": fixture_b64("face.png"), "models": {"face": {"min_face_size": 200}}}
     )
     assert big["face"]["code"] == "W0103"
+
+
+def test_the_streaming_reference_s_face_values_are_applied_as_documented(
+    hume_ws: HumeSocket,
+) -> None:
+    """The reference gives ``prob_threshold`` and ``min_face_size`` "default: 3": accepted;
+    no probability reaches 3, so every face is omitted, and 3 px keeps every face."""
+    reply = hume_ws.exchange(
+        {"data": fixture_b64("two_faces.png"), "models": {"face": {"prob_threshold": 3}}}
+    )
+    assert reply["face"]["code"] == "W0103"
+    assert len(face(hume_ws, "two_faces.png", min_face_size=3)) == 2
+    assert len(face(hume_ws, "two_faces.png", prob_threshold=0.99, min_face_size=60)) == 2
 
 
 # -- language ---------------------------------------------------------------------------
@@ -191,6 +209,36 @@ def test_window_prepends_context_and_times_follow_the_stream(hume_ws: HumeSocket
     )
     assert all(2.5 <= b < e <= 4.0 for b, e in prosody_times(four))
     assert prosody_times(four)[0][0] < 3.0
+
+
+def steady_tone_wav(seconds: float) -> bytes:
+    """A 150 Hz + 300 Hz tone at -13 dBFS: loud and periodic, but not speech."""
+    t = np.arange(round(seconds * 16000)) / 16000
+    return wav_bytes(6000 * np.sin(2 * np.pi * 150 * t) + 3000 * np.sin(2 * np.pi * 300 * t))
+
+
+def test_a_silent_payload_is_answered_for_the_speech_in_its_window(hume_ws: HumeSocket) -> None:
+    """Window rule: the models see the window (history + payload), so a silent payload after
+    speech still gets predictions, for the speech before it; "No speech detected." only when
+    the whole window has none (after ``reset_stream``, or a 500 ms window)."""
+    speech = speech_samples()[: 2 * 16000]
+    hume_ws.exchange({"data": b64(wav_bytes(speech)), "models": {"prosody": {}}})
+    silent = b64(wav_bytes(np.zeros(16000)))
+    after = hume_ws.exchange({"data": silent, "models": {"prosody": {}}})
+    times = prosody_times(after)
+    assert times and all(e <= 2.0 + 0.05 for _, e in times)  # the earlier speech, at 0-2 s
+    narrow = hume_ws.exchange({"data": silent, "models": {"prosody": {}}, "stream_window_ms": 500})
+    assert narrow["prosody"] == {"warning": "No speech detected.", "code": "W0105"}
+    reset = hume_ws.exchange({"data": silent, "models": {"prosody": {}}, "reset_stream": True})
+    assert reset["prosody"]["code"] == "W0105"
+
+
+def test_a_steady_tone_is_not_speech_in_the_payload_or_the_window(hume_ws: HumeSocket) -> None:
+    tone = hume_ws.exchange({"data": b64(steady_tone_wav(5.0)), "models": {"prosody": {}}})
+    assert tone["prosody"] == {"warning": "No speech detected.", "code": "W0105"}
+    silent = b64(wav_bytes(np.zeros(16000)))
+    after = hume_ws.exchange({"data": silent, "models": {"prosody": {}, "burst": {}}})
+    assert after["prosody"]["code"] == "W0105" and after["burst"]["code"] == "W0101"
 
 
 def test_default_window_is_5000_ms(hume_ws: HumeSocket) -> None:
