@@ -471,8 +471,10 @@ class AdminService:
         max_body: int = 16 << 20,
     ) -> None:
         from mockserver.transport.http import HttpEndpoint
+        from mockserver.ui.dashboard import Dashboard
 
         self.api = AdminApi(server, token=token)
+        self.dashboard = Dashboard(server, token=token)  # /ui and /events (streaming)
         self._token_required = bool(token)
         self._http: HttpEndpoint = HttpEndpoint(
             vendor="admin",
@@ -484,6 +486,7 @@ class AdminService:
             max_body=max_body,
             text_types=BODY_TEXT_TYPES,
             journal=journal,
+            extra_routes=self.dashboard.routes,
         )
 
     @property
@@ -505,7 +508,8 @@ class AdminService:
         self.api.url = self.url
 
     async def stop(self) -> None:
-        """Stop listening and wait for in-flight requests."""
+        """End the dashboard's event streams, stop listening and wait for in-flight requests."""
+        await self.dashboard.close()
         await self._http.stop()
 
     def reset(self) -> None:
@@ -514,4 +518,4 @@ class AdminService:
     def describe(self) -> list[str]:
         """The line printed by ``mockserver serve``."""
         auth = "Authorization: Bearer <token> required" if self._token_required else "no token"
-        return [f"admin       {self.url}  (GET /health, /openapi.json)  {auth}"]
+        return [f"admin       {self.url}  (GET /health, /openapi.json, dashboard /ui)  {auth}"]
