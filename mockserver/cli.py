@@ -1,4 +1,5 @@
-"""Command line: ``mockserver serve`` runs the emulators until Ctrl-C.
+"""Command line: ``mockserver serve`` runs the emulators until Ctrl-C; ``mockserver journal
+report FILE.ndjson -o report.html`` turns a journal into an HTML page.
 
 Every setting is a flag (``--hume-port``), a ``MOCKSERVER_*`` environment variable and a
 TOML key; precedence is flags > environment > ``--config`` file > defaults.
@@ -80,7 +81,48 @@ def build_parser() -> argparse.ArgumentParser:
     _add_config_options(serve)
     show = commands.add_parser("config", help="print the resolved configuration as JSON and exit")
     _add_config_options(show)
+    journal = commands.add_parser("journal", help="work with journal files (NDJSON)")
+    journal_commands = journal.add_subparsers(
+        dest="journal_command", required=True, metavar="ACTION"
+    )
+    report = journal_commands.add_parser(
+        "report",
+        help="write a self-contained HTML report of a journal file",
+        description="Write one HTML file (data and code inlined, works offline) with the "
+        "sessions, timelines, frames and emotion charts of a journal.",
+    )
+    report.add_argument("file", metavar="FILE.ndjson", help="journal file (NDJSON)")
+    report.add_argument(
+        "-o", "--output", metavar="REPORT.html", help="output file (default: FILE with .html)"
+    )
+    report.add_argument("--title", help="page title (default: the journal's file name)")
     return parser
+
+
+def _journal_report(namespace: argparse.Namespace) -> int:
+    """``mockserver journal report``: the journal file as an HTML page."""
+    from pathlib import Path
+
+    from .journal import Journal
+    from .report import write_report
+
+    source = Path(namespace.file)
+    target = Path(namespace.output) if namespace.output else source.with_suffix(".html")
+    try:
+        journal = Journal.read_ndjson(source)
+    except OSError as exc:
+        print(f"mockserver: error: cannot read {source}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except ValueError as exc:
+        print(f"mockserver: error: {source}: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        write_report(journal, target, title=namespace.title or source.name)
+    except OSError as exc:
+        print(f"mockserver: error: cannot write {target}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_RUNTIME
+    print(f"{target}: {len(journal)} entries")
+    return 0
 
 
 def _flag_values(namespace: argparse.Namespace) -> dict[str, Any]:
@@ -155,6 +197,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``mockserver`` command; returns the exit status."""
     parser = build_parser()
     namespace = parser.parse_args(argv)
+    if namespace.command == "journal":
+        return _journal_report(namespace)
     try:
         config = resolve_config(namespace, os.environ)
     except ConfigError as exc:
