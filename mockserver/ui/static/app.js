@@ -424,6 +424,7 @@
       age: "",
       ageTitle: "",
       state: "",
+      title: "",
       cls: "state-ended",
     };
     if (live.length) {
@@ -448,12 +449,15 @@
       out.cls = "state-error";
     } else if (conn.end) {
       const end = conn.end;
-      if (end.kind === "status") out.state = "status " + (end.status || "");
+      if (end.kind === "status") out.state = end.status === "OK" ? "status OK" : end.status || "status";
       else if (end.kind === "close") out.state = "closed " + (end.code || "");
       else if (end.kind === "disconnect") out.state = "dropped";
       else out.state = "cancelled";
       if (end.marks.includes("error") || end.fault) out.cls = "state-error";
-      if (end.fault) out.state += " (fault " + end.fault + ")";
+      if (end.fault) {
+        out.state += " (fault)";
+        out.title = "fault " + end.fault + (end.reason ? ": " + end.reason : "");
+      } else if (end.reason) out.title = end.reason;
       if (live.length && end.kind !== "status") {
         out.state += ", open";
         out.cls = "state-live";
@@ -529,7 +533,7 @@
       el("td", { className: "num", title: info.ageTitle, text: info.age }),
       el("td", { className: "num", text: String(conn.nIn) }),
       el("td", { className: "num", text: String(conn.nOut) }),
-      el("td", { className: info.cls, text: info.state }));
+      el("td", { className: info.cls, title: info.title || undefined, text: info.state }));
       rows.push(row);
     }
     if (shown.length && !shown.some((c) => c.key === state.selected)) rows[0].tabIndex = 0;
