@@ -1421,10 +1421,10 @@
     $("scenario-text").value = SCENARIO_EXAMPLE;
     control($("fault-add"), () => api("POST", "/faults", $("fault-text").value),
       (body) => "Added " + body.added.map((f) => f.name).join(", ") + "; " + body.active.length + " active.");
-    control($("fault-clear"), () => api("DELETE", "/faults"), (body) => "Cleared " + body.cleared + " faults.");
+    control($("fault-clear"), () => api("DELETE", "/faults"), (body) => "Cleared " + plural(body.cleared, "fault") + ".");
     control($("scenario-load"), () => api("POST", "/scenarios", $("scenario-text").value),
       (body) => "Loaded " + (body.loaded.name || "the scenario") + "; " + body.active.length + " active.");
-    control($("scenario-clear"), () => api("DELETE", "/scenarios"), (body) => "Cleared " + body.cleared + " scenarios.");
+    control($("scenario-clear"), () => api("DELETE", "/scenarios"), (body) => "Cleared " + plural(body.cleared, "scenario") + ".");
     control($("reset"), () => {
       if (!window.confirm("Reset the server? The journal, scenarios and faults are forgotten.")) {
         return Promise.reject(new Error("Reset cancelled."));
