@@ -35,6 +35,8 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-quic",
 ]
+pytestmark = pytest.mark.browser
+
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 TOKEN = "browser-token"
 WAIT_MS = 15_000  # upper bound on waiting for the page to show something
