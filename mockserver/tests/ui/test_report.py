@@ -189,9 +189,7 @@ def test_an_empty_journal_still_gives_a_page() -> None:
 # -- mockserver journal report -------------------------------------------------------------
 
 
-def test_the_command_writes_the_report(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_the_command_writes_the_report(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     source = tmp_path / "run.ndjson"
     source.write_bytes(SAMPLE.read_bytes())
     assert main(["journal", "report", str(source), "-o", str(tmp_path / "out.html")]) == 0
