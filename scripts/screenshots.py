@@ -28,7 +28,10 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from playwright.sync_api import ViewportSize
 
 ROOT = Path(__file__).resolve().parents[1]
 JOURNAL = ROOT / "fixtures" / "journals" / "sample-session.ndjson"
@@ -42,7 +45,7 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-quic",
 ]
-VIEWPORT = {"width": 1280, "height": 800}
+VIEWPORT: ViewportSize = {"width": 1280, "height": 800}
 
 
 def sample_traffic(server: Any) -> None:
@@ -111,7 +114,7 @@ def sample_traffic(server: Any) -> None:
                     pass
         process = client.behavioral.upload_audio(str(media / "speech_16k.wav"))
         client.behavioral.wait_for_result(process.pid, timeout=30)
-        client.close()
+        client.close()  # type: ignore[no-untyped-call]
     deadline = time.monotonic() + 5
     while server.connections() and time.monotonic() < deadline:
         time.sleep(0.02)
