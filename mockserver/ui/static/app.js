@@ -940,7 +940,9 @@
           for (const em of p.emotions) {
             if (isObject(em) && typeof em.name === "string" && typeof em.score === "number") scores.set(em.name, em.score);
           }
-          data.points.push({ x: x, x1: x1, index: data.points.length + 1, scores: scores, seq: e.seq });
+          const label = typeof p.text === "string" ? "\u201c" + clip(p.text, 40) + "\u201d"
+            : typeof p.frame === "number" ? "frame " + p.frame : "";
+          data.points.push({ x: x, x1: x1, index: data.points.length + 1, scores: scores, label: label });
         }
       }
     }
@@ -995,9 +997,9 @@
     for (const p of points) {
       if (!p.scores.has(name)) continue;
       const y = p.scores.get(name);
-      if (!timed) out.push([p.index, y]);
-      else if (p.x1 !== null) out.push([p.x, y], [p.x1, y]);
-      else out.push([p.x, y]);
+      if (!timed) out.push([p.index, y, p.label]);
+      else if (p.x1 !== null) out.push([p.x, y, p.label], [p.x1, y, p.label]);
+      else out.push([p.x, y, p.label]);
     }
     return out.sort((a, b) => a[0] - b[0]);
   }
@@ -1149,9 +1151,9 @@
       const group = svg("g", { "data-series": s.name });
       group.append(svg("path", { class: "series", d: d || "M0 0", stroke: s.color, "data-series": s.name }));
       if (s.points.length <= 120) {
-        for (const [x, y] of s.points) {
+        for (const [x, y, label] of s.points) {
           const dot = svg("circle", { class: "dot", cx: X(x).toFixed(1), cy: Y(y).toFixed(1), r: 2.2, fill: s.color });
-          dot.append(svg("title", {}, s.name + " " + y.toFixed(3) + " at " + formatTick(x)));
+          dot.append(svg("title", {}, s.name + " " + y.toFixed(3) + " at " + formatTick(x) + (label ? " " + label : "")));
           group.append(dot);
         }
       }
