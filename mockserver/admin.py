@@ -9,7 +9,8 @@ Every answer is JSON except ``GET /journal.ndjson`` (``application/x-ndjson``). 
 ``{"error": {"code": <HTTP status>, "message": "..."}}``. With a token, every endpoint but
 ``GET /health`` needs ``Authorization: Bearer <token>``. ``docs/admin-api.md`` describes
 the endpoints; ``schemas/admin-api.openapi.json`` (served at ``/openapi.json``) is their
-OpenAPI 3.1 description.
+OpenAPI 3.1 description. :class:`AdminService` also serves the dashboard (``/ui``) and its
+event stream (``/events``), which cannot be sans-I/O: see :mod:`mockserver.ui.dashboard`.
 """
 
 from __future__ import annotations
