@@ -14,12 +14,12 @@ SDK_PIN_078 := hume==0.7.8
 PYTEST_ARGS ?=
 ARGS ?=
 
-.PHONY: help venv serve test test-fast lint types format fixtures protos bench golden clean
+.PHONY: help venv serve test test-fast lint types format fixtures protos bench golden screenshots clean
 
 help:
 	@echo "make serve   - run the emulators until Ctrl-C (ARGS='--seed 7 ...' to pass flags)"
 	@echo "make test    - lint, type-check and run the whole test suite"
-	@echo "make lint | types | format | protos | fixtures | bench | clean"
+	@echo "make lint | types | format | protos | fixtures | bench | screenshots | clean"
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -61,6 +61,11 @@ bench: $(STAMP)
 # Regenerate mockserver/_generated/ from protos/ (test_protos.py fails when it is stale).
 protos: $(STAMP)
 	$(BIN)/python scripts/gen_protos.py
+
+# Regenerate docs/images/dashboard.png and report.png (needs Debian's chromium:
+# apt-get install chromium; Playwright drives it, `playwright install` is never needed).
+screenshots: $(STAMP)
+	$(BIN)/python scripts/screenshots.py --out docs/images
 
 # Rebuild the committed media fixtures (needs Debian's espeak-ng: apt-get install espeak-ng).
 fixtures:

@@ -11,7 +11,8 @@ the adapter's own (413, a body that is not UTF-8) included, is
 ``{"error": {"code": <HTTP status>, "message": "..."}}``. With a token, every endpoint but
 ``GET /health`` needs ``Authorization: Bearer <token>``. ``docs/admin-api.md`` describes
 the endpoints; ``schemas/admin-api.openapi.json`` (served at ``/openapi.json``) is their
-OpenAPI 3.1 description.
+OpenAPI 3.1 description. :class:`AdminService` also serves the dashboard (``/ui``) and its
+event stream (``/events``), which cannot be sans-I/O: see :mod:`mockserver.ui.dashboard`.
 """
 
 from __future__ import annotations
@@ -22,18 +23,19 @@ import hmac
 import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 from mockserver import __version__
-from mockserver.config import ServerConfig
+from mockserver.controls import ServerControls
 from mockserver.core.http import RestRequest, RestResponse
 from mockserver.core.router import MethodNotAllowed, NotFound, Router
 from mockserver.errors import MockServerError, ScenarioError
-from mockserver.journal import Journal, JournalEntry
+from mockserver.journal import JournalEntry
 from mockserver.resources import load_schema
-from mockserver.runtime import ConnectionRecord, Runtime
+from mockserver.runtime import Runtime
 from mockserver.scenario.loader import json_type_name
 from mockserver.transport.http import HttpEndpoint
+from mockserver.ui.dashboard import Dashboard
 
 __all__ = [
     "BODY_TEXT_TYPES",
@@ -57,25 +59,6 @@ _JOURNAL_PARAMS = (*_JOURNAL_FILTERS, "since_seq", "limit")
 _LISTENER_SUFFIXES = ("url", "uri", "target", "port")  # endpoint fields shown by /health
 
 _Handler = Callable[[RestRequest], RestResponse]
-
-
-class ServerControls(Protocol):
-    """What the admin API reads and controls (``MockServer`` provides it)."""
-
-    @property
-    def config(self) -> ServerConfig: ...
-    @property
-    def runtime(self) -> Runtime: ...
-    @property
-    def journal(self) -> Journal: ...
-
-    def service(self, name: str) -> Any: ...
-    def connections(self) -> list[ConnectionRecord]: ...
-    def reset(self) -> None: ...
-    def load_scenario(self, source: Any) -> Any: ...
-    def clear_scenarios(self) -> None: ...
-    def add_faults(self, specs: Any) -> list[Any]: ...
-    def clear_faults(self) -> None: ...
 
 
 class _Refusal(Exception):
@@ -496,6 +479,7 @@ class AdminService:
         max_body: int = 16 << 20,
     ) -> None:
         self.api = AdminApi(server, token=token)
+        self.dashboard = Dashboard(server, token=token)  # /ui and /events (streaming)
         self._token_required = bool(token)
         self._http: HttpEndpoint = HttpEndpoint(
             vendor="admin",
@@ -508,6 +492,7 @@ class AdminService:
             text_types=BODY_TEXT_TYPES,
             journal=journal,
             error_body=error_body,
+            extra_routes=self.dashboard.routes,
         )
 
     @property
@@ -529,7 +514,8 @@ class AdminService:
         self.api.url = self.url
 
     async def stop(self) -> None:
-        """Stop listening and wait for in-flight requests."""
+        """End the dashboard's event streams, stop listening and wait for in-flight requests."""
+        await self.dashboard.close()
         await self._http.stop()
 
     def reset(self) -> None:
@@ -538,4 +524,4 @@ class AdminService:
     def describe(self) -> list[str]:
         """The line printed by ``mockserver serve``."""
         auth = "Authorization: Bearer <token> required" if self._token_required else "no token"
-        return [f"admin       {self.url}  (GET /health, /openapi.json)  {auth}"]
+        return [f"admin       {self.url}  (GET /health, /openapi.json, dashboard /ui)  {auth}"]

@@ -1,4 +1,5 @@
-"""Command line: ``mockserver serve`` runs the emulators until Ctrl-C.
+"""Command line: ``mockserver serve`` runs the emulators until Ctrl-C; ``mockserver journal
+report FILE.ndjson -o report.html`` turns a journal into an HTML page.
 
 Every setting is a flag (``--hume-port``), a ``MOCKSERVER_*`` environment variable and a
 TOML key; precedence is flags > environment > ``--config`` file > defaults.
@@ -14,12 +15,15 @@ import os
 import signal
 import sys
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 from . import __version__
 from .config import CORE_SETTINGS, ServerConfig, all_settings
 from .errors import ConfigError, MockServerError
+from .journal import Journal
 from .registry import VendorSpec, default_vendors
+from .report import write_report
 from .settings import Setting
 
 __all__ = ["build_parser", "main"]
@@ -81,7 +85,43 @@ def build_parser(vendors: Sequence[VendorSpec] | None = None) -> argparse.Argume
     _add_config_options(serve, vendors)
     show = commands.add_parser("config", help="print the resolved configuration as JSON and exit")
     _add_config_options(show, vendors)
+    journal = commands.add_parser("journal", help="work with journal files (NDJSON)")
+    journal_commands = journal.add_subparsers(
+        dest="journal_command", required=True, metavar="ACTION"
+    )
+    report = journal_commands.add_parser(
+        "report",
+        help="write a self-contained HTML report of a journal file",
+        description="Write one HTML file (data and code inlined, works offline) with the "
+        "sessions, timelines, frames and emotion charts of a journal.",
+    )
+    report.add_argument("file", metavar="FILE.ndjson", help="journal file (NDJSON)")
+    report.add_argument(
+        "-o", "--output", metavar="REPORT.html", help="output file (default: FILE with .html)"
+    )
+    report.add_argument("--title", help="page title (default: the journal's file name)")
     return parser
+
+
+def _journal_report(namespace: argparse.Namespace) -> int:
+    """``mockserver journal report``: the journal file as an HTML page."""
+    source = Path(namespace.file)
+    target = Path(namespace.output) if namespace.output else source.with_suffix(".html")
+    try:
+        journal = Journal.read_ndjson(source)
+    except OSError as exc:
+        print(f"mockserver: error: cannot read {source}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except ValueError as exc:
+        print(f"mockserver: error: {source}: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        write_report(journal, target, title=namespace.title or source.name)
+    except OSError as exc:
+        print(f"mockserver: error: cannot write {target}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_RUNTIME
+    print(f"{target}: {len(journal)} entries")
+    return 0
 
 
 def _flag_values(
@@ -174,6 +214,8 @@ def main(argv: Sequence[str] | None = None, vendors: Sequence[VendorSpec] | None
     """
     parser = build_parser(vendors)
     namespace = parser.parse_args(argv)
+    if namespace.command == "journal":
+        return _journal_report(namespace)
     try:
         config = resolve_config(namespace, os.environ, vendors)
     except ConfigError as exc:

@@ -47,7 +47,7 @@ CORE_SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "admin_token", "str", "",
-        "Bearer token the admin API requires except on GET /health (empty = none).",
+        "Bearer token the admin API requires except on GET /health and /ui (empty = none).",
         metavar="TOKEN",
     ),
 )  # fmt: skip

@@ -26,7 +26,8 @@ Fixtures (see ``docs/howto-pytest.md``):
 * ``mockserver_journal``: the test's :class:`~mockserver.journal.Journal`.
 
 Markers: ``mockserver(**settings)`` and ``mockserver_scenario(*sources)``. Options:
-``--mockserver-seed``, ``--mockserver-log-level``, ``--mockserver-journal-dir``.
+``--mockserver-seed``, ``--mockserver-log-level``, ``--mockserver-journal-dir`` (the journal
+of a failed test as NDJSON, and as an HTML report next to it).
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ import pytest
 
 from mockserver.errors import ServerFailure
 from mockserver.registry import VendorSpec, default_vendors
+from mockserver.report import write_report
 from mockserver.settings import flatten_mapping
 
 if TYPE_CHECKING:
@@ -102,7 +104,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--mockserver-journal-dir",
         metavar="DIR",
         default=None,
-        help="Write the NDJSON journal of every failed test that used a mock server into DIR.",
+        help="Write the journal of every failed test that used a mock server into DIR "
+        "(NDJSON, and an HTML report next to it).",
     )
 
 
@@ -136,7 +139,7 @@ def pytest_runtest_makereport(
     if report.failed and report.when in ("setup", "call"):
         path = _save_journal(item)
         if path is not None:
-            report.sections.append(("mockserver journal", f"written to {path}"))
+            report.sections.append(("mockserver journal", f"written to {path}{_html_note(path)}"))
     return report
 
 
@@ -246,7 +249,7 @@ def mockserver(
         if summary:
             path = _save_journal(item)
             if path is not None:
-                details.append(f"journal of this test written to {path}")
+                details.append(f"journal of this test written to {path}{_html_note(path)}")
             pytest.fail(
                 f"mockserver: {'; '.join(summary)}\n"
                 f"(the mock server serving {item.nodeid}; details below)\n" + "\n".join(details),
@@ -447,8 +450,23 @@ def _save_journal(item: pytest.Item) -> Path | None:
     root = Path(item.config.invocation_params.dir) / directory
     root.mkdir(parents=True, exist_ok=True)
     path = server.journal.write_ndjson(root / _file_name(item.nodeid))
+    _write_html_report(server.journal, path.with_suffix(".html"), item.nodeid)
     item.stash[_JOURNAL_FILE] = path
     return path
+
+
+def _write_html_report(journal: Journal, path: Path, title: str) -> None:
+    """The journal as an HTML page next to its NDJSON (``mockserver.report``)."""
+    try:
+        write_report(journal, path, title=title)
+    except Exception as exc:  # the NDJSON is written; the test's own failure matters more
+        logging.getLogger("mockserver").warning("could not write %s: %s", path, exc)
+
+
+def _html_note(path: Path) -> str:
+    """A line naming the HTML report written next to the journal ``path``, if any."""
+    html = path.with_suffix(".html")
+    return f"\nHTML report: {html}" if html.is_file() else ""
 
 
 def _file_name(nodeid: str) -> str:

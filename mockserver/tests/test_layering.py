@@ -37,6 +37,8 @@ SANS_IO = [
     "mockserver.media.audio",
     "mockserver.media.voice",
     "mockserver.media.faces",
+    "mockserver.ui.hub",
+    "mockserver.report",
 ]
 
 

@@ -28,6 +28,9 @@ def test_wheel_bundles_schemas_protos_and_fixtures(tmp_path: Path) -> None:
         "mockserver/_data/fixtures/media/manifest.json",
         "mockserver/_data/protos/README.md",
         "mockserver/py.typed",
+        "mockserver/ui/static/index.html",  # the dashboard (package data, no build step)
+        "mockserver/ui/static/app.js",
+        "mockserver/ui/static/app.css",
         "contract_tests/strategies/hume.py",
     ):
         assert required in names, required
@@ -37,12 +40,14 @@ def test_wheel_bundles_schemas_protos_and_fixtures(tmp_path: Path) -> None:
     zipfile.ZipFile(wheel).extractall(target)
     code = (
         "import mockserver.resources as r; "
-        "print(r.data_root()); print(r.load_schema('hume/publish.schema.json')['title'])"
+        "print(r.data_root()); print(r.load_schema('hume/publish.schema.json')['title']); "
+        "import mockserver.ui as ui; print(len(ui.read_asset('app.js')) > 1000)"
     )
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True,
         cwd=tmp_path, env={"PYTHONPATH": str(target), "PATH": "/usr/bin:/bin"},
     )  # fmt: skip
-    root, title = out.stdout.split()
+    root, title, dashboard = out.stdout.split()
     assert root == str(target / "mockserver" / "_data")
     assert title == "StreamModelsEndpointPayload"
+    assert dashboard == "True"

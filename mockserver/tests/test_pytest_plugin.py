@@ -350,7 +350,7 @@ def test_failure_reporting(inner: pytest.Pytester) -> None:
     assert "@pytest.mark.mockserver takes keyword settings only" in out
     assert "PASSED test_failures.py::test_expected_server_failure_can_be_consumed" in out
     assert "PASSED test_failures.py::test_unaffected" in out
-    files = sorted(p.name for p in (inner.path / "journals").iterdir())
+    files = sorted(p.name for p in (inner.path / "journals").glob("*.ndjson"))
     assert files == [
         "test_failures.py_test_failing_assertion_saves_the_journal.ndjson",
         "test_failures.py_test_server_side_exception.ndjson",

@@ -177,7 +177,11 @@ class GrpcEndpoint:
         self._journal(call_id, "in", "call", data={"method": f"/{self.service}/{method.name}"})
         runtime.open_connection(
             ConnectionRecord(
-                call_id, self.vendor, "grpc", runtime.clock.now(), {"method": method.name}
+                call_id,
+                self.vendor,
+                "grpc",
+                runtime.clock.now(),
+                {"method": method.name, "remote": _peer_host(context)},
             )
         )
         faults = ConnectionFaults(
@@ -319,3 +323,15 @@ class GrpcEndpoint:
             await inbox.put(exc)
             return
         await inbox.put(_END)
+
+
+def _peer_host(context: grpc.aio.ServicerContext[Any, Any]) -> str:
+    """The client's address from ``context.peer()`` (``ipv4:127.0.0.1:5000`` -> ``127.0.0.1``,
+    ``ipv6:[::1]:5000`` -> ``::1``); empty if unknown."""
+    try:
+        peer = context.peer() or ""
+    except Exception:  # the call is already gone
+        return ""
+    address = peer.partition(":")[2]
+    host = address.rpartition(":")[0] or address
+    return host.strip("[]")

@@ -15,6 +15,8 @@ A response whose ``body`` is ``bytes`` is sent as is, with the ``Content-Type`` 
 headers (e.g. NDJSON). ``text_types`` lists request content types handed to the router
 undecoded: ``RestRequest.json`` is then the body as text (e.g. YAML). ``journal=False``
 keeps the endpoint out of the journal and the live connections (the admin API).
+``extra_routes`` are aiohttp handlers registered before the router's catch-all, for what a
+sans-I/O router cannot do (stream, serve files); they are neither journaled nor faulted.
 
 Faults (``mockserver.faults``) are applied at the points marked ``FAULT HOOK``: an error
 answer instead of the handler's, a delay before answering, and the context in which the
@@ -26,7 +28,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import IO, Any
 
@@ -38,7 +40,10 @@ from mockserver.journal import redact_mapping
 from mockserver.runtime import ConnectionRecord, Runtime
 from mockserver.transport import authority
 
-__all__ = ["HttpEndpoint"]
+__all__ = ["ExtraRoute", "HttpEndpoint"]
+
+#: ``(method, path, handler)``: an aiohttp route served before the router's catch-all.
+ExtraRoute = tuple[str, str, Callable[[web.Request], Awaitable[web.StreamResponse]]]
 
 _FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
 
@@ -77,6 +82,7 @@ class HttpEndpoint:
         journal: Record requests and responses in the journal and live connections.
         error_body: ``(status, message) -> JSON body`` of the adapter's own errors, in the
             surface's error shape.
+        extra_routes: aiohttp routes matched before the router (not journaled or faulted).
     """
 
     def __init__(
@@ -92,6 +98,7 @@ class HttpEndpoint:
         text_types: Collection[str] = (),
         journal: bool = True,
         error_body: Callable[[int, str], Any] = lambda status, message: {"message": message},
+        extra_routes: Sequence[ExtraRoute] = (),
     ) -> None:
         self.vendor = vendor
         self.host = host
@@ -103,6 +110,7 @@ class HttpEndpoint:
         self._text_types = frozenset(text_types)
         self._journal = journal
         self._error_body = error_body
+        self._extra_routes = tuple(extra_routes)
         self._runner: web.AppRunner | None = None
 
     @property
@@ -113,6 +121,8 @@ class HttpEndpoint:
     async def start(self) -> None:
         """Bind and start serving; returns once listening."""
         app = web.Application(client_max_size=self._max_body)
+        for method, path, route_handler in self._extra_routes:
+            app.router.add_route(method, path, route_handler)
         app.router.add_route("*", "/{tail:.*}", self._handle)
         runner = web.AppRunner(app, access_log=None, handle_signals=False)
         await runner.setup()
