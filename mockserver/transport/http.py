@@ -7,9 +7,10 @@ runtime's worker threads (so decoding uploads never stalls the event loop), and 
 ``<vendor>-http-<n>`` and two journal entries: ``request`` (in) and ``response`` (out).
 File bytes are never journaled, only names and sizes.
 
-The adapter's own errors use the same body shape as the vendor's REST errors,
-``{"code", "message", "details"}``: 413 (body over ``max_body``), 400 (malformed JSON or
-multipart) and 500 (the handler raised; also reported to ``runtime.record_failure``).
+The adapter's own errors are 413 (body over ``max_body``), 400 (malformed JSON or
+multipart) and 500 (the handler raised; also reported to ``runtime.record_failure``); their
+body is the vendor's (``adapter_error``; by default Behavioral Signals'
+``{"code", "message", "details"}``).
 
 A response whose ``body`` is ``bytes`` is sent as is, with the ``Content-Type`` of its
 headers (e.g. NDJSON). ``text_types`` lists request content types handed to the router
@@ -20,13 +21,17 @@ Faults (``mockserver.faults``) are applied at the points marked ``FAULT HOOK``: 
 answer instead of the handler's, a delay before answering, and the context in which the
 handler runs (so that a process it submits fails or stays pending). The response entry
 of the journal names the fault.
+
+``routes`` adds handlers for exact paths ahead of the router (e.g. WebSocket upgrades on the
+same port); :meth:`HttpEndpoint.handle` is the router's aiohttp handler, for them to fall
+back to.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import IO, Any
 
@@ -42,6 +47,9 @@ from mockserver.transport import authority
 __all__ = ["HttpEndpoint"]
 
 _FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
+
+#: An extra route: ``(method, path, handler)``.
+Route = tuple[str, str, Callable[[web.Request], Awaitable[web.StreamResponse]]]
 
 
 class _BadRequest(Exception):
@@ -61,6 +69,8 @@ class _Incoming:
     content_type: str = ""
     form: dict[str, str] = field(default_factory=dict)
     files: dict[str, tuple[str | None, IO[bytes]]] = field(default_factory=dict)
+    # every file part and every non-text field part: (name, filename, content type, data)
+    parts: list[tuple[str, str | None, str | None, IO[bytes] | bytes]] = field(default_factory=list)
 
 
 class HttpEndpoint:
@@ -76,6 +86,9 @@ class HttpEndpoint:
         max_body: Largest accepted request body in bytes (larger: 413).
         text_types: Request content types passed as text in ``RestRequest.json``.
         journal: Record requests and responses in the journal and live connections.
+        routes: Handlers for exact paths, matched before the router.
+        adapter_error: ``(status, message, path) -> body`` of the adapter's own errors
+            (default: :func:`~mockserver.faults.catalogue.rest_error_body`).
     """
 
     def __init__(
@@ -90,6 +103,8 @@ class HttpEndpoint:
         max_body: int,
         text_types: Collection[str] = (),
         journal: bool = True,
+        routes: Sequence[Route] = (),
+        adapter_error: Callable[[int, str, str], Any] | None = None,
     ) -> None:
         self.vendor = vendor
         self.host = host
@@ -100,6 +115,8 @@ class HttpEndpoint:
         self._max_body = max_body
         self._text_types = frozenset(text_types)
         self._journal = journal
+        self._routes = tuple(routes)
+        self._adapter_error = adapter_error
         self._runner: web.AppRunner | None = None
 
     @property
@@ -110,7 +127,9 @@ class HttpEndpoint:
     async def start(self) -> None:
         """Bind and start serving; returns once listening."""
         app = web.Application(client_max_size=self._max_body)
-        app.router.add_route("*", "/{tail:.*}", self._handle)
+        for method, path, route_handler in self._routes:
+            app.router.add_route(method, path, route_handler)
+        app.router.add_route("*", "/{tail:.*}", self.handle)
         runner = web.AppRunner(app, access_log=None, handle_signals=False)
         await runner.setup()
         try:
@@ -130,7 +149,14 @@ class HttpEndpoint:
 
     # -- one request ----------------------------------------------------------------------
 
-    async def _handle(self, request: web.Request) -> web.StreamResponse:
+    def _error(self, status: int, message: str, path: str) -> RestResponse:
+        """One of the adapter's own errors, in the vendor's body shape."""
+        if self._adapter_error is None:
+            return RestResponse(status, rest_error_body(status, message))
+        return RestResponse(status, self._adapter_error(status, message, path))
+
+    async def handle(self, request: web.Request) -> web.StreamResponse:
+        """Serve one request through the router (journal, faults, worker thread)."""
         number = self._runtime.next_number(f"{self.vendor}-http")
         connection_id = f"{self.vendor}-http-{number}"
         if self._journal:
@@ -160,7 +186,7 @@ class HttpEndpoint:
         )
         text: str | bytes
         try:
-            error = await self._read_body(request, incoming)
+            error = await self._read_body(request, incoming, request.path)
             if error is not None:
                 _close_files(incoming)
                 self._journal_request(incoming, connection_id, {})
@@ -185,17 +211,21 @@ class HttpEndpoint:
             if self._journal:
                 self._runtime.close_connection(connection_id)
 
-    async def _read_body(self, request: web.Request, incoming: _Incoming) -> RestResponse | None:
+    async def _read_body(
+        self, request: web.Request, incoming: _Incoming, path: str
+    ) -> RestResponse | None:
         """Read the body into ``incoming``; return an error response if it cannot be read."""
         try:
             if request.content_type in _FORM_TYPES and request.body_exists:
                 post = await request.post()
-                for name in post:
-                    value = post[name]
+                for name, value in post.items():
                     if isinstance(value, web.FileField):
                         incoming.files.setdefault(name, (value.filename, value.file))
+                        incoming.parts.append((name, value.filename, value.content_type,
+                                               value.file))  # fmt: skip
                     elif isinstance(value, (bytes, bytearray)):
                         incoming.form.setdefault(name, bytes(value).decode("utf-8", "replace"))
+                        incoming.parts.append((name, None, None, bytes(value)))
                     else:
                         incoming.form.setdefault(name, str(value))
                 incoming.size = max(incoming.size, request.content.total_bytes)
@@ -207,9 +237,9 @@ class HttpEndpoint:
                 incoming.size = len(incoming.raw)
         except web.HTTPRequestEntityTooLarge:
             message = f"The request body exceeds the limit of {self._max_body} bytes"
-            return RestResponse(413, rest_error_body(413, message))
+            return self._error(413, message, path)
         except (ValueError, web.HTTPBadRequest) as exc:
-            return RestResponse(400, rest_error_body(400, f"Malformed request body: {exc}"))
+            return self._error(400, f"Malformed request body: {exc}", path)
         return None
 
     def _serve(
@@ -219,9 +249,14 @@ class HttpEndpoint:
         the answer."""
         try:
             files = {
-                name: UploadedFile(filename, _read_all(file))
+                name: UploadedFile(filename, _read_all(file), name)
                 for name, (filename, file) in incoming.files.items()
             }
+            parts = tuple(
+                UploadedFile(filename, data if isinstance(data, bytes) else _read_all(data),
+                             name, content_type)
+                for name, filename, content_type, data in incoming.parts
+            )  # fmt: skip
         finally:
             _close_files(incoming)
         sizes = {
@@ -234,7 +269,7 @@ class HttpEndpoint:
                 body_json = _parse_json(incoming.raw, incoming.content_type)
         except _BadRequest as exc:
             self._journal_request(incoming, connection_id, sizes)
-            response = RestResponse(400, rest_error_body(400, str(exc)))
+            response = self._error(400, str(exc), incoming.path)
             self._journal_response(response, connection_id)
             return response, json.dumps(response.body)
         self._journal_request(incoming, connection_id, sizes, body_json)
@@ -246,6 +281,7 @@ class HttpEndpoint:
             json=body_json,
             form=incoming.form,
             files=files,
+            parts=parts,
         )
         if faults.reject is not None:  # FAULT HOOK: an error answer; the handler never runs
             response = RestResponse(faults.reject.status, json.loads(faults.reject.body))
@@ -259,7 +295,7 @@ class HttpEndpoint:
             text = body if isinstance(body, bytes) else json.dumps(body)
         except Exception as exc:
             self._runtime.record_failure(f"{self.vendor} http {connection_id}", exc)
-            response = RestResponse(500, rest_error_body(500, "Internal server error"))
+            response = self._error(500, "Internal server error", incoming.path)
             text = json.dumps(response.body)
         self._journal_response(response, connection_id, faults)
         return response, text
@@ -321,6 +357,9 @@ class HttpEndpoint:
 def _close_files(incoming: _Incoming) -> None:
     for _, file in incoming.files.values():
         file.close()
+    for *_, data in incoming.parts:
+        if not isinstance(data, bytes):
+            data.close()
 
 
 def _read_all(file: IO[bytes]) -> bytes:
