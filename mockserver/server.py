@@ -86,6 +86,13 @@ class MockServer:
         return self._service("hume").endpoint
 
     @property
+    def hume_v1(self) -> Any:
+        """The Hume Expression Measurement API v1 endpoint
+        (:class:`~mockserver.vendors.hume_v1.service.HumeV1Endpoint`: base_url, ws_url,
+        api_key)."""
+        return self._service("hume_v1").endpoint
+
+    @property
     def admin(self) -> Any:
         """The admin API endpoint (``AdminEndpoint``: url, port, token_required)."""
         return self._service("admin").endpoint

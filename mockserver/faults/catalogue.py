@@ -7,6 +7,7 @@ them in step. See ``docs/faults.md`` for what each fault looks like to the SDKs.
 from __future__ import annotations
 
 import http
+import json
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -24,6 +25,7 @@ __all__ = [
     "default_handshake_body",
     "default_inactivity_reason",
     "default_process_message",
+    "http_error_body",
     "rest_error_body",
     "rst_stream_status",
 ]
@@ -33,6 +35,7 @@ TRANSPORTS: tuple[str, ...] = ("websocket", "grpc", "http")
 #: Which transports each vendor serves (used to validate ``vendor``).
 VENDOR_TRANSPORTS: dict[str, tuple[str, ...]] = {
     "hume": ("websocket",),
+    "hume_v1": ("websocket", "http"),
     "behavioral": ("grpc", "http"),
 }
 
@@ -181,8 +184,12 @@ _HANDSHAKE_BODIES: dict[int, tuple[str, str]] = {
 }
 
 
-def default_handshake_body(status: int) -> str:
-    """The gateway body of an upgrade refused with ``status``."""
+def default_handshake_body(status: int, vendor: str | None = None) -> str:
+    """The gateway body of an upgrade refused with ``status`` (Hume v1: its error body)."""
+    if vendor == "hume_v1":
+        from mockserver.vendors.hume_v1.errors import fault_error_body
+
+        return json.dumps(fault_error_body(status))
     from mockserver.vendors.hume.handshake import gateway_fault
 
     message, code = _HANDSHAKE_BODIES.get(
@@ -207,6 +214,17 @@ _REST_MESSAGES: dict[int, str] = {
     503: "Service unavailable",
     504: "Gateway timeout",
 }
+
+
+def http_error_body(
+    vendor: str, status: int, message: str | None = None, details: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """The REST error body of ``vendor`` for an ``http_error`` fault."""
+    if vendor == "hume_v1":
+        from mockserver.vendors.hume_v1.errors import fault_error_body
+
+        return fault_error_body(status, message)
+    return rest_error_body(status, message, details)
 
 
 def rest_error_body(

@@ -71,6 +71,8 @@ class ConnectionFaults:
         number: The connection's number (``hume-ws-N``, ``behavioral-grpc-N``).
         clock: Monotonic seconds (the runtime clock).
         method: gRPC method name, if any.
+        endpoint: Which of the vendor's streams the connection is (Hume v1: "audio" or
+            "video"), for the audio meter.
     """
 
     def __init__(
@@ -82,6 +84,7 @@ class ConnectionFaults:
         number: int,
         clock: Callable[[], float],
         method: str | None = None,
+        endpoint: str | None = None,
     ) -> None:
         self._plan = plan
         self.vendor = vendor
@@ -95,7 +98,7 @@ class ConnectionFaults:
         self._inbound = 0  # client messages received
         self._outbound = 0  # session messages seen by outbound()
         self._handled = 0  # session messages fully handled (sent, discarded or held)
-        self._meter = AudioMeter(vendor)
+        self._meter = AudioMeter(vendor, endpoint)
         self._held: list[tuple[str, str]] = []  # (text, fault) held back by reorder
         self._timers_done: set[tuple[ActiveFault, int]] = set()  # evaluated timed triggers
         self.ended = False  # an ending fault fired

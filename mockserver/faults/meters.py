@@ -5,6 +5,8 @@
 * Hume: a publish message's ``data`` is base64 media; its duration is probed from the
   container (text and images count 0). Probing loads the media stack, so it only runs while
   a Hume fault uses ``after_audio_s``.
+* Hume v1: binary frames of the audio endpoint are s16le mono PCM at 16 kHz:
+  ``len / 32000`` seconds; the video endpoint's frames (JPEG) count 0.
 """
 
 from __future__ import annotations
@@ -20,10 +22,11 @@ __all__ = ["AudioMeter"]
 class AudioMeter:
     """Accumulates the audio a client sent on one connection."""
 
-    __slots__ = ("_rate", "seconds", "vendor")
+    __slots__ = ("_rate", "endpoint", "seconds", "vendor")
 
-    def __init__(self, vendor: str) -> None:
+    def __init__(self, vendor: str, endpoint: str | None = None) -> None:
         self.vendor = vendor
+        self.endpoint = endpoint  # Hume v1: "audio" or "video"
         self.seconds = 0.0  # audio received so far
         self._rate = 0  # Behavioral Signals: sample rate from the config message
 
@@ -43,6 +46,8 @@ class AudioMeter:
             audio = getattr(message, "audio_content", b"") or b""
             if self._rate > 0:
                 self.seconds += len(audio) // 2 / self._rate
+        elif self.vendor == "hume_v1" and self.endpoint == "audio" and isinstance(message, bytes):
+            self.seconds += len(message) // 2 / 16000
 
 
 def _hume_seconds(message: Any) -> float:

@@ -142,8 +142,8 @@ class FaultPlan:
                 status = int(spec.params["status"])
                 body = spec.params.get("body")
                 if body is None:
-                    return Reject(status, default_handshake_body(status), "application/json",
-                                  spec.name)  # fmt: skip
+                    default = default_handshake_body(status, vendor)
+                    return Reject(status, default, "application/json", spec.name)
                 if isinstance(body, str):
                     return Reject(status, body, _content_type(body), spec.name)
                 return Reject(status, json.dumps(body), "application/json", spec.name)
@@ -157,13 +157,16 @@ class FaultPlan:
         *,
         clock: Callable[[], float],
         method: str | None = None,
+        endpoint: str | None = None,
     ) -> ConnectionFaults:
-        """The fault state of one WebSocket connection or gRPC call."""
+        """The fault state of one WebSocket connection or gRPC call (``endpoint``: which
+        of the vendor's streams it is, when that decides how its audio is counted)."""
         from .connection import ConnectionFaults
 
         return ConnectionFaults(
-            self, vendor=vendor, transport=transport, number=number, clock=clock, method=method
-        )
+            self, vendor=vendor, transport=transport, number=number, clock=clock, method=method,
+            endpoint=endpoint,
+        )  # fmt: skip
 
     def http_request(self, vendor: str, number: int, method: str, path: str) -> HttpDecision:
         """What the faults do to HTTP request ``number`` (answer, delay, submission)."""

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .actions import Delay, Reject
-from .catalogue import default_process_message, rest_error_body
+from .catalogue import default_process_message, http_error_body
 
 if TYPE_CHECKING:
     from mockserver.vendors.behavioral.processes import ProcessStore, ProcessView
@@ -104,7 +104,7 @@ def decide(plan: FaultPlan, vendor: str, number: int, method: str, path: str) ->
         kind = fault.spec.type
         if kind == "http_error" and reject is None:
             if plan.fire(fault, number, "request", 1):
-                reject = _error(fault)
+                reject = _error(fault, vendor)
         elif kind == "delay":
             if plan.fire(fault, number, "request", 1):
                 delays.append(plan.delay(fault, number, "request", 1))
@@ -121,8 +121,8 @@ def decide(plan: FaultPlan, vendor: str, number: int, method: str, path: str) ->
     )
 
 
-def _error(fault: ActiveFault) -> Reject:
+def _error(fault: ActiveFault, vendor: str) -> Reject:
     params: dict[str, Any] = dict(fault.spec.params)
     status = int(params["status"])
-    body = rest_error_body(status, params.get("message"), params.get("details"))
+    body = http_error_body(vendor, status, params.get("message"), params.get("details"))
     return Reject(status, json.dumps(body), "application/json", fault.spec.name)

@@ -19,6 +19,8 @@ from .behavioral.config import SETTINGS as BEHAVIORAL_SETTINGS
 from .behavioral.config import BehavioralSettings
 from .hume.config import SETTINGS as HUME_SETTINGS
 from .hume.config import HumeSettings
+from .hume_v1.config import SETTINGS as HUME_V1_SETTINGS
+from .hume_v1.config import HumeV1Settings
 
 __all__ = ["VENDORS", "VendorSpec", "vendor_by_name"]
 
@@ -57,6 +59,14 @@ VENDORS: tuple[VendorSpec, ...] = (
         build_settings=HumeSettings.from_values,
         ports=lambda s: {"--hume-port": s.port},
         service="mockserver.vendors.hume.service:HumeService",
+    ),
+    VendorSpec(
+        name="hume_v1",
+        title="Hume Expression Measurement API v1 (realtime, uploads, runs)",
+        settings=HUME_V1_SETTINGS,
+        build_settings=HumeV1Settings.from_values,
+        ports=lambda s: {"--hume-v1-port": s.port},
+        service="mockserver.vendors.hume_v1.service:HumeV1Service",
     ),
     VendorSpec(
         name="behavioral",

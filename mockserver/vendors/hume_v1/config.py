@@ -153,6 +153,15 @@ class HumeV1Settings:
 
     @classmethod
     def from_values(cls, values: Mapping[str, Any]) -> HumeV1Settings:
-        """Build from resolved values keyed ``hume_v1.<name>``."""
+        """Build from resolved values keyed ``hume_v1.<name>``.
+
+        Raises:
+            ConfigError: the label file cannot be read or is not valid.
+        """
+        from .labels import resolve_labels
+
         prefix = "hume_v1."
-        return cls(**{k[len(prefix) :]: v for k, v in values.items() if k.startswith(prefix)})
+        settings = cls(**{k[len(prefix) :]: v for k, v in values.items() if k.startswith(prefix)})
+        if settings.labels:
+            resolve_labels(settings.labels, settings.builtin_labels)  # fail early, at startup
+        return settings
