@@ -16,8 +16,9 @@ Fixtures (see ``docs/howto-pytest.md``):
 * ``mockserver``: the test's server from the pool, reset before the test (or the test's
   own under ``@pytest.mark.mockserver(...)``); after the test, internal server errors and
   unmet scenario expectations fail it.
-* ``mockserver_hume`` / ``hume`` and ``mockserver_behavioral`` / ``behavioral``: URLs,
-  credentials and ready-to-use official SDK clients.
+* ``mockserver_hume`` / ``hume``, ``mockserver_hume_v1`` / ``hume_v1`` and
+  ``mockserver_behavioral`` / ``behavioral``: URLs, credentials and ready-to-use official
+  SDK clients.
 * ``mockserver_journal``: the test's :class:`~mockserver.journal.Journal`.
 
 Markers: ``mockserver(**settings)`` and ``mockserver_scenario(*sources)``. Options:
@@ -43,11 +44,17 @@ import pytest
 if TYPE_CHECKING:
     from behavioralsignals import Client as BehavioralClient
     from hume import AsyncHumeClient, HumeClient
+    from hume_expression_measurement import (
+        AsyncExpressionMeasurementClient,
+        ExpressionMeasurementClient,
+        ExpressionMeasurementClientEnvironment,
+    )
 
     from mockserver.journal import Journal
     from mockserver.server import MockServer
     from mockserver.vendors.behavioral.service import BehavioralEndpoint
     from mockserver.vendors.hume.service import HumeEndpoint
+    from mockserver.vendors.hume_v1.service import HumeV1Endpoint
 
 __all__ = [
     "LOG_LEVELS",
@@ -55,6 +62,7 @@ __all__ = [
     "SETTLE_S",
     "BehavioralHandle",
     "HumeHandle",
+    "HumeV1Handle",
     "ServerPool",
 ]
 
@@ -262,6 +270,18 @@ def hume(mockserver_hume: HumeHandle) -> HumeHandle:
 
 
 @pytest.fixture
+def mockserver_hume_v1(mockserver: MockServer) -> HumeV1Handle:
+    """The Hume Expression Measurement API v1 emulator: URLs, key and SDK clients."""
+    return HumeV1Handle(mockserver)
+
+
+@pytest.fixture
+def hume_v1(mockserver_hume_v1: HumeV1Handle) -> HumeV1Handle:
+    """Short name of ``mockserver_hume_v1``."""
+    return mockserver_hume_v1
+
+
+@pytest.fixture
 def mockserver_behavioral(mockserver: MockServer) -> Iterator[BehavioralHandle]:
     """The Behavioral Signals emulator of the test's server; SDK clients are closed after."""
     handle = BehavioralHandle(mockserver)
@@ -399,6 +419,68 @@ class HumeHandle:
 
     def __repr__(self) -> str:
         return f"<HumeHandle {self.url}>"
+
+
+class HumeV1Handle:
+    """Where and how to reach the Hume Expression Measurement API v1 emulator, plus clients
+    of the official ``hume-expression-measurement`` SDK built for it.
+
+    Args:
+        server: A running server with the v1 emulator enabled.
+    """
+
+    def __init__(self, server: MockServer) -> None:
+        self.server = server
+
+    @property
+    def endpoint(self) -> HumeV1Endpoint:
+        """The emulator's :class:`~mockserver.vendors.hume_v1.service.HumeV1Endpoint`."""
+        endpoint: HumeV1Endpoint = self.server.hume_v1
+        return endpoint
+
+    @property
+    def base_url(self) -> str:
+        """``ExpressionMeasurementClientEnvironment(base=...)``: the HTTP base URL."""
+        return self.endpoint.base_url
+
+    @property
+    def ws_url(self) -> str:
+        """``ExpressionMeasurementClientEnvironment(production=...)``: the WebSocket base."""
+        return self.endpoint.ws_url
+
+    @property
+    def api_key(self) -> str:
+        """The first accepted API key."""
+        return self.endpoint.api_key
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """Handshake and request headers for a raw client."""
+        return {"X-Hume-Api-Key": self.api_key}
+
+    def environment(self) -> ExpressionMeasurementClientEnvironment:
+        """The SDK environment naming the emulator (both bases on one port)."""
+        from hume_expression_measurement import ExpressionMeasurementClientEnvironment
+
+        return ExpressionMeasurementClientEnvironment(base=self.base_url, production=self.ws_url)
+
+    def client(self, **kwargs: Any) -> ExpressionMeasurementClient:
+        """An ``ExpressionMeasurementClient`` for the emulator (keyword arguments are passed
+        on)."""
+        from hume_expression_measurement import ExpressionMeasurementClient
+
+        options: dict[str, Any] = {"api_key": self.api_key, "environment": self.environment()}
+        return ExpressionMeasurementClient(**{**options, **kwargs})
+
+    def async_client(self, **kwargs: Any) -> AsyncExpressionMeasurementClient:
+        """An ``AsyncExpressionMeasurementClient`` for the emulator."""
+        from hume_expression_measurement import AsyncExpressionMeasurementClient
+
+        options: dict[str, Any] = {"api_key": self.api_key, "environment": self.environment()}
+        return AsyncExpressionMeasurementClient(**{**options, **kwargs})
+
+    def __repr__(self) -> str:
+        return f"<HumeV1Handle base={self.base_url} production={self.ws_url}>"
 
 
 class BehavioralHandle:

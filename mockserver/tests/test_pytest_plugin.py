@@ -148,6 +148,23 @@ async def test_hume_async_sdk_client_in_an_asyncio_test(hume, mockserver_journal
     await asyncio.sleep(0)
 
 
+def test_hume_v1_handle_and_sdk_clients(request, hume_v1, mockserver_journal):
+    from hume_expression_measurement import AudioSessionCreated, SessionClose
+
+    assert hume_v1 is request.getfixturevalue("mockserver_hume_v1")
+    assert hume_v1.base_url.startswith("http://127.0.0.1:") and hume_v1.api_key == "mock-hume-key"
+    assert hume_v1.ws_url == hume_v1.base_url.replace("http://", "ws://")
+    client = hume_v1.client()
+    with client.audio.connect() as socket:
+        created = socket.recv()
+        assert isinstance(created, AudioSessionCreated)
+        socket.send_audio_session_close(SessionClose(type="session.close"))
+        assert [m.type for m in socket] == ["session.closed"]
+    assert client.runs.list(mode="realtime").runs[0].run_id == created.session_id
+    assert hume_v1.async_client() is not None
+    mockserver_journal.assert_sent({"type": "session.close"}, vendor="hume_v1", kind="text")
+
+
 def test_behavioral_sdk_client_and_lazy_sub_clients(behavioral, mockserver_journal):
     from behavioralsignals import StreamingOptions
     from behavioralsignals.utils import make_audio_stream
@@ -229,7 +246,7 @@ def test_fixtures_sdk_clients_markers_and_reset_isolation(inner: pytest.Pytester
     (inner.path / "sub" / "conftest.py").write_text(SUBDIR_CONFTEST)
     (inner.path / "sub" / "test_sub.py").write_text(SUBDIR_TESTS)
     result = inner.runpytest_subprocess("-s")
-    result.assert_outcomes(passed=12)
+    result.assert_outcomes(passed=13)
     jobs = re.findall(r"JOB (\w+)", result.stdout.str())
     assert len(jobs) == 2 and jobs[0] == jobs[1]  # same seed, same connection number: same id
 
@@ -397,7 +414,7 @@ def test_module_docstring_names_every_fixture() -> None:
         if isinstance(node, ast.FunctionDef)
         and any("fixture" in ast.unparse(d) for d in node.decorator_list)
     ]
-    assert len(fixtures) == 11
+    assert len(fixtures) == 13
     for name in fixtures:
         assert f"``{name}``" in (plugin.__doc__ or ""), name
 
