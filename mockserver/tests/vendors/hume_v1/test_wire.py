@@ -11,6 +11,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,6 +21,7 @@ from websockets.sync.client import ClientConnection, connect
 from mockserver.journal import Journal
 from mockserver.pytest_plugin import HumeV1Handle
 from mockserver.server import MockServer
+from mockserver.vendors.hume_v1.labels import V0_CANDIDATES
 
 from .harness import jpeg_fixture, pcm_fixture
 
@@ -253,3 +255,26 @@ def test_http_faults_and_handshake_rejections_use_the_v1_bodies(
     response = refused(hume_v1.endpoint.audio_url, hume_v1.headers)
     assert response.status_code == 429 and json.loads(response.body)["type"] == "error"
     assert http("GET", hume_v1.base_url + "/v1/expression/run", hume_v1.headers)[0] == 200
+
+
+def test_a_label_file_and_the_builtin_choice_decide_the_names_in_results(tmp_path: Path) -> None:
+    path = tmp_path / "labels.json"
+    path.write_text(
+        json.dumps({"video_expressions": ["glee", "joy"], "video_descriptions": ["smile"]}),
+        encoding="utf-8",
+    )
+    for settings, expressions, descriptions in (
+        ({"labels": str(path)}, {"glee", "joy"}, {"smile"}),
+        ({"builtin_labels": "v0_candidates"}, set(V0_CANDIDATES.video_expressions),
+         set(V0_CANDIDATES.video_descriptions)),
+    ):  # fmt: skip
+        with MockServer(hume_v1=settings) as server:
+            client = HumeV1Handle(server).client()
+            (face,) = (
+                client.video.measure(file=[("a.jpg", FACE, "image/jpeg")]).measurements[0].faces
+            )
+            server.check()
+        assert face.expressions and face.descriptions
+        assert {s.name for s in face.expressions} <= expressions
+        assert {s.name for s in face.descriptions} <= descriptions
+    assert "pride" in {s.name for s in face.expressions}  # a v0 candidate, not confirmed
