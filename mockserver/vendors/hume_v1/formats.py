@@ -13,12 +13,11 @@
   refused; the size is read from the header, before decoding
   (``video/raw_client.py`` docstrings).
 
-Pure functions; Pillow is imported only to read a JPEG header.
+Pure functions, no media library: the JPEG size comes from its frame header.
 """
 
 from __future__ import annotations
 
-import io
 import struct
 from dataclasses import dataclass
 
@@ -159,17 +158,37 @@ def is_jpeg(data: bytes) -> bool:
     return len(data) >= 3 and data[0] == 0xFF and data[1] == 0xD8 and data[2] == 0xFF
 
 
-def jpeg_size(data: bytes) -> tuple[int, int] | None:
-    """``(width, height)`` from the JPEG header, or None if Pillow cannot read it."""
-    from PIL import Image, UnidentifiedImageError
+#: Start-of-frame markers (baseline, progressive, lossless...; not DHT, JPG or DAC).
+_SOF_MARKERS = frozenset(range(0xC0, 0xD0)) - {0xC4, 0xC8, 0xCC}
+_STANDALONE_MARKERS = frozenset({0x01, *range(0xD0, 0xD8)})  # TEM, RST0-7: no length
 
-    try:
-        with Image.open(io.BytesIO(data)) as image:
-            if image.format != "JPEG":
+
+def jpeg_size(data: bytes) -> tuple[int, int] | None:
+    """``(width, height)`` from the JPEG's start-of-frame segment (read without decoding,
+    so a huge image costs nothing), or None if the header is malformed."""
+    pos = 2
+    while pos + 4 <= len(data):
+        if data[pos] != 0xFF:
+            return None
+        marker = data[pos + 1]
+        if marker == 0xFF:  # fill byte
+            pos += 1
+            continue
+        if marker in _STANDALONE_MARKERS:
+            pos += 2
+            continue
+        if marker in (0xD9, 0xDA):  # end of image, or scan data before any frame header
+            return None
+        (length,) = struct.unpack(">H", data[pos + 2 : pos + 4])
+        if marker in _SOF_MARKERS:
+            if length < 7 or pos + 9 > len(data):
                 return None
-            return int(image.width), int(image.height)
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, Image.DecompressionBombError):
-        return None
+            height, width = struct.unpack(">HH", data[pos + 5 : pos + 9])
+            return (width, height) if width and height else None
+        if length < 2:
+            return None
+        pos += 2 + length
+    return None
 
 
 @dataclass(frozen=True, slots=True)

@@ -130,6 +130,7 @@ class _RealtimeSession:
         self._last_activity = clock.now()  # last client message (idle timeout)
         self._locked = False  # a frame was accepted: session.update is refused
         self._ended_by: str | None = None  # session.closed reason, once sent
+        self._init_endpoint()
         self._run = runs.start(
             user_id=user_id, endpoint=self.endpoint, mode="realtime", config=self._config()
         )
@@ -137,6 +138,10 @@ class _RealtimeSession:
         self._send({"type": "session.created", "session_id": self.session_id, **self._config()})
 
     # -- what subclasses provide --------------------------------------------------------
+
+    def _init_endpoint(self) -> None:
+        """Initialise the endpoint's own state (before the first message is built)."""
+        raise NotImplementedError
 
     @property
     def _max_message(self) -> int:
@@ -293,14 +298,14 @@ class AudioSession(_RealtimeSession):
 
     endpoint = "audio"
 
-    def __init__(self, **kwargs: Any) -> None:
-        self._audio = AudioSessionConfig()
+    def _init_endpoint(self) -> None:
+        settings = self.settings
+        self._audio = AudioSessionConfig()  # the configuration in effect
         self._tracker: UtteranceTracker | None = None  # created at the first accepted frame
         self._frames = 0  # accepted frames
         self._bytes = 0  # accepted audio bytes
-        settings: HumeV1Settings = kwargs["settings"]
+        # send rate in milliseconds of audio per second
         self._bucket = TokenBucket(settings.audio_send_rate * 1000.0, settings.audio_burst_ms)
-        super().__init__(**kwargs)
 
     @property
     def _max_message(self) -> int:
@@ -383,16 +388,15 @@ class VideoSession(_RealtimeSession):
 
     endpoint = "video"
 
-    def __init__(self, **kwargs: Any) -> None:
-        self._video = VideoSessionConfig()
+    def _init_endpoint(self) -> None:
+        settings = self.settings
+        self._video = VideoSessionConfig()  # the configuration in effect
         self._tracker: FaceTracker | None = None  # face ids of this session
         self._received = 0  # frames accepted for measurement
         self._results = 0  # measurement.result messages (the next frame_id)
         self._faces_measured = 0  # produced.measurements counts faces
         self._failures = 0  # consecutive internal errors
-        settings: HumeV1Settings = kwargs["settings"]
         self._bucket = TokenBucket(settings.video_fps, settings.video_burst_frames)
-        super().__init__(**kwargs)
 
     @property
     def _max_message(self) -> int:

@@ -238,3 +238,7 @@ def test_image_checks_read_the_header_only() -> None:
     assert problem is not None and problem.kind == "too_large"
     problem = image_problem(b"\xff\xd8\xff\xe0garbage", max_pixels=10**7)
     assert problem is not None and problem.kind == "undecodable"
+    # a 20000 x 20000 header is refused from the header alone, never decoded
+    huge = b"\xff\xd8\xff\xc0" + struct.pack(">HBHHB", 11, 8, 20000, 20000, 1) + b"\x01\x11\0"
+    problem = image_problem(huge, max_pixels=8_294_400)
+    assert problem is not None and problem.kind == "too_large" and "20000x20000" in problem.message
