@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 from typing import IO, Any
 
 from aiohttp import web
+from aiohttp.http_exceptions import HttpProcessingError
 
 from mockserver.core.http import RestRequest, RestResponse, UploadedFile
 from mockserver.faults.catalogue import rest_error_body
@@ -238,7 +239,7 @@ class HttpEndpoint:
         except web.HTTPRequestEntityTooLarge:
             message = f"The request body exceeds the limit of {self._max_body} bytes"
             return self._error(413, message, path)
-        except (ValueError, web.HTTPBadRequest) as exc:
+        except (ValueError, web.HTTPBadRequest, HttpProcessingError) as exc:
             return self._error(400, f"Malformed request body: {exc}", path)
         return None
 

@@ -57,8 +57,9 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "hume_v1.audio_burst_ms", "int", 10000,
-        "Audio a client may send ahead of real time, in milliseconds (token bucket size).",
-        minimum=0,
+        "Audio a client may send ahead of real time, in milliseconds (token bucket size; "
+        "longer frames are always rate_limited).",
+        minimum=100,
     ),
     Setting(
         "hume_v1.video_fps", "float", 3.0,

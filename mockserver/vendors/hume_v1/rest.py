@@ -146,7 +146,8 @@ class RestApi:
         with self._lock:
             self._requests = itertools.count(1)
 
-    def _request_id(self) -> str:
+    def new_request_id(self) -> str:
+        """A 32-hex-character request id (the next of this router's numbering)."""
         with self._lock:
             number = next(self._requests)
         return self._seeds.hex_id(16, "hume_v1", "request", number)
@@ -155,7 +156,7 @@ class RestApi:
 
     def handle(self, request: RestRequest) -> RestResponse:
         """Answer one request."""
-        request_id = self._request_id()
+        request_id = self.new_request_id()
         key = request.headers.get(API_KEY_HEADER)
         if not key:
             message = f"Missing credential: send your API key in the {API_KEY_HEADER} header"

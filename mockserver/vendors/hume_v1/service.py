@@ -71,17 +71,6 @@ def _utc_now() -> _dt.datetime:
     return _dt.datetime.now(_dt.UTC)
 
 
-def _adapter_error(status: int, message: str, path: str) -> Any:
-    """The transport's own errors in the v1 body shape (an oversized upload is
-    ``audio_too_long`` on the audio endpoint and ``image_too_large`` elsewhere)."""
-    body = fault_error_body(status, message)
-    if status == 413 and path == AUDIO_FILE_PATH:
-        body["code"] = "audio_too_long"
-    elif status == 400:
-        body["code"] = "message_invalid"
-    return body
-
-
 class HumeV1Service:
     """The Expression Measurement API v1 emulator on one port."""
 
@@ -107,12 +96,7 @@ class HumeV1Service:
             settings=settings, labels=self.labels, runs=self.runs, seeds=runtime.seeds,
             wall=_utc_now,
         )  # fmt: skip
-        gate = HumeV1HandshakeGate(
-            settings.api_keys,
-            request_id=lambda: runtime.seeds.hex_id(
-                16, "hume_v1", "handshake", runtime.next_number("hume_v1-handshake")
-            ),
-        )
+        gate = HumeV1HandshakeGate(settings.api_keys, request_id=self.rest.new_request_id)
         self._ws = AiohttpWebSocketEndpoint(
             vendor=self.name,
             gate=gate,
@@ -132,8 +116,20 @@ class HumeV1Service:
             secrets=(API_KEY_HEADER,),
             max_body=settings.max_upload_bytes,
             routes=[("GET", AUDIO_PATH, self._ws.handle), ("GET", VIDEO_PATH, self._ws.handle)],
-            adapter_error=_adapter_error,
+            adapter_error=self._adapter_error,
         )
+
+    def _adapter_error(self, status: int, message: str, path: str) -> Any:
+        """The transport's own errors in the v1 body shape: an unreadable body is
+        ``message_invalid``; an oversized upload is ``audio_too_long`` on the audio endpoint
+        and ``image_too_large`` elsewhere."""
+        body = fault_error_body(status, message)
+        if status == 413 and path == AUDIO_FILE_PATH:
+            body["code"] = "audio_too_long"
+        elif status == 400:
+            body["code"] = "message_invalid"
+        body["request_id"] = self.rest.new_request_id()
+        return body
 
     async def _not_an_upgrade(self, request: web.Request) -> web.StreamResponse:
         """A plain GET on a realtime path goes to the router (which answers 400)."""

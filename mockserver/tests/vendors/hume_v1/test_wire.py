@@ -278,3 +278,24 @@ def test_a_label_file_and_the_builtin_choice_decide_the_names_in_results(tmp_pat
         assert {s.name for s in face.expressions} <= expressions
         assert {s.name for s in face.descriptions} <= descriptions
     assert "pride" in {s.name for s in face.expressions}  # a v0 candidate, not confirmed
+
+
+def test_the_transports_own_refusals_use_the_v1_error_body() -> None:
+    import httpx
+
+    with MockServer(hume_v1={"max_upload_bytes": 50_000}) as server:
+        endpoint = server.hume_v1
+        headers = {"X-Hume-Api-Key": endpoint.api_key}
+        files = {"file": ("a.pcm", b"\0" * 60_000, "application/octet-stream")}
+        big = httpx.post(endpoint.base_url + "/v1/expression/audio/file", headers=headers,
+                         files=files)  # fmt: skip
+        broken = httpx.post(
+            endpoint.base_url + "/v1/expression/audio/file",
+            headers={**headers, "Content-Type": "multipart/form-data; boundary=zz"},
+            content=b"--zz\r\nnot a header\r\n",
+        )
+        server.check()
+    assert big.status_code == 413 and big.json()["code"] == "audio_too_long"
+    assert broken.status_code == 400 and broken.json()["code"] == "message_invalid"
+    for body in (big.json(), broken.json()):
+        assert body["type"] == "error" and int(body["request_id"], 16) > 0
