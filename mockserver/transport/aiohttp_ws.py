@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 from urllib.parse import parse_qsl, urlsplit
 
-from aiohttp import WSMsgType, web
+from aiohttp import WebSocketError, WSMsgType, web
 
 from mockserver.core.clock import earliest
 from mockserver.core.events import CloseConnection, InternalFailure, OutboundEvent, SendText
@@ -306,12 +306,12 @@ class AiohttpWebSocketEndpoint:
         return False
 
     def _peer_gone(self, conn: _Connection, message: Any) -> None:
-        """The connection ended without a close frame from the client (or aiohttp closed it
-        itself, e.g. 1009 for a message over ``max_size``)."""
-        code = conn.ws.close_code
-        if message.type is WSMsgType.ERROR and code is not None and code != 1006:
-            conn.ended = (int(code), "")
-            self._journal(conn.connection_id, "out", "close", code=int(code), reason="")
+        """The connection ended without a close frame from the client, or aiohttp refused
+        a frame and closed it itself (e.g. 1009 for a message over ``max_size``)."""
+        if message.type is WSMsgType.ERROR and isinstance(message.data, WebSocketError):
+            code = int(message.data.code)
+            conn.ended = (code, "")
+            self._journal(conn.connection_id, "out", "close", code=code, reason="")
         else:
             self._journal(conn.connection_id, "in", "disconnect")
 

@@ -212,7 +212,7 @@ class _RealtimeSession:
         elif code == 1005:
             self._run.end(errored=self._ended_by == "error")
         else:
-            errored = self._ended_by == "error" or code == 1011
+            errored = self._ended_by == "error" or code in (1009, 1011)  # too big, failure
             self._run.end(errored=errored, close_code=code, close_reason=reason or None)
 
     def shutdown(self) -> None:

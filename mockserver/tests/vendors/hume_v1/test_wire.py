@@ -300,3 +300,21 @@ def test_the_transports_own_refusals_use_the_v1_error_body() -> None:
     assert broken.status_code == 400 and broken.json()["code"] == "message_invalid"
     for body in (big.json(), broken.json()):
         assert body["type"] == "error" and int(body["request_id"], 16) > 0
+
+
+def test_a_message_over_the_transport_limit_closes_1009_without_session_closed() -> None:
+    with MockServer(hume_v1={"max_frame_bytes": 4096}) as server:
+        handle = HumeV1Handle(server)
+        with open_audio(handle) as ws:
+            ws.send(b"\0" * 8192)
+            messages, code = receive_all(ws)
+        assert messages == [] and code == 1009
+        client = handle.client()
+        run_id = client.runs.list().runs[0].run_id
+        for _ in range(200):
+            run = client.runs.get(run_id)
+            if run.status != "live":
+                break
+            time.sleep(0.02)  # the run ends once the server has closed the connection
+        assert (run.status, run.close_code) == ("errored", 1009)
+        server.check()
