@@ -491,7 +491,7 @@ class AdminService:
             max_body=max_body,
             text_types=BODY_TEXT_TYPES,
             journal=journal,
-            error_body=error_body,
+            error_body=lambda status, message, path: error_body(status, message),
             extra_routes=self.dashboard.routes,
         )
 

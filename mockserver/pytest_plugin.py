@@ -16,10 +16,11 @@ Fixtures (see ``docs/howto-pytest.md``):
 * ``mockserver``: the test's server from the pool, reset before the test (or the test's
   own under ``@pytest.mark.mockserver(...)``); after the test, internal server errors and
   unmet scenario expectations fail it.
-* ``mock_<vendor>`` for each emulator (``mock_hume``, ``mock_behavioral``): the vendor's
-  handle (URLs, credentials and ready-to-use official SDK clients), built from its
-  registry entry; the older names (``mockserver_hume``, ``hume``, ``mockserver_behavioral``,
-  ``behavioral``) still work for this release and warn.
+* ``mock_<vendor>`` for each emulator (``mock_hume``, ``mock_hume_v1``,
+  ``mock_behavioral``): the vendor's handle (URLs, credentials and ready-to-use official
+  SDK clients), built from its registry entry; the older names (``mockserver_hume``,
+  ``hume``, ``mockserver_hume_v1``, ``hume_v1``, ``mockserver_behavioral``, ``behavioral``)
+  still work for this release and warn.
 * ``mockserver_vendors`` (session): the registry entries the plugin's servers serve
   (default: the built-in ones); a project that adds a vendor overrides it and registers the
   vendor's fixture with :func:`vendor_fixtures`.

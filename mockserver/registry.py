@@ -86,8 +86,17 @@ class VendorSpec:
         object.__setattr__(self, "table", settings_table(self.settings, self.name))
 
     def build_settings(self, values: Mapping[str, Any]) -> Any:
-        """The vendor's settings object from resolved values keyed ``<name>.<field>``."""
-        return build_settings(self.settings, self.name, values)
+        """The vendor's settings object from resolved values keyed ``<name>.<field>``; a
+        settings class's ``check()``, if it has one, runs here (at startup).
+
+        Raises:
+            ConfigError: ``check()`` found a problem.
+        """
+        settings: Any = build_settings(self.settings, self.name, values)
+        check = getattr(settings, "check", None)
+        if callable(check):
+            check()
+        return settings
 
     def ports(self, settings: Any) -> dict[str, int]:
         """``{flag: port}`` of every port setting (for conflict checks)."""

@@ -30,6 +30,21 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import grpc
+import websockets
+from behavioralsignals import Client, StreamingOptions
+from behavioralsignals.utils import make_audio_stream
+from hume import HumeClient
+from hume.expression_measurement.stream import Config, StreamFace, StreamLanguage
+from playwright.sync_api import sync_playwright
+from websockets.sync.client import connect
+
+from mockserver import MockServer
+from mockserver.journal import Journal
+from mockserver.redirect import behavioral_signals_redirect
+from mockserver.report import write_report
+from mockserver.resources import fixture_path
+
 if TYPE_CHECKING:
     from playwright.sync_api import ViewportSize
 
@@ -56,16 +71,6 @@ def sample_traffic(server: Any) -> None:
     Behavioral Signals: a stream with segment and utterance results, an upload polled to
     its results, and a stream aborted by a fault after its first result.
     """
-    import grpc
-    import websockets
-    from behavioralsignals import Client, StreamingOptions
-    from behavioralsignals.utils import make_audio_stream
-    from hume import HumeClient
-    from hume.expression_measurement.stream import Config, StreamFace, StreamLanguage
-    from websockets.sync.client import connect
-
-    from mockserver.redirect import behavioral_signals_redirect
-    from mockserver.resources import fixture_path
 
     media = fixture_path("media")
     server.add_faults(
@@ -123,7 +128,6 @@ def sample_traffic(server: Any) -> None:
 @contextmanager
 def browser_page() -> Iterator[Any]:
     """A headless chromium page at 1280 x 800 with a fresh profile."""
-    from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright, tempfile.TemporaryDirectory() as profile:
         context = playwright.chromium.launch_persistent_context(
@@ -142,9 +146,6 @@ def browser_page() -> Iterator[Any]:
 
 def dashboard_shot(path: Path) -> None:
     """The dashboard of a server that served the sample traffic, one connection still open."""
-    from websockets.sync.client import connect
-
-    from mockserver import MockServer
 
     with MockServer(seed=0) as server:
         sample_traffic(server)
@@ -164,8 +165,6 @@ def dashboard_shot(path: Path) -> None:
 
 def report_shot(path: Path) -> None:
     """The report of the committed journal, on the charts of its Behavioral Signals stream."""
-    from mockserver.journal import Journal
-    from mockserver.report import write_report
 
     with tempfile.TemporaryDirectory() as folder:
         journal = Journal.read_ndjson(JOURNAL)
@@ -187,7 +186,6 @@ def report_shot(path: Path) -> None:
 
 def record_journal(path: Path) -> None:
     """Re-record the committed sample journal."""
-    from mockserver import MockServer
 
     with MockServer(seed=0) as server:
         sample_traffic(server)

@@ -49,8 +49,13 @@ class Session(Protocol):
     def receive_end(self) -> None:
         """The client ended its side of the stream (a gRPC half-close)."""
 
-    def connection_lost(self) -> None:
-        """The transport is gone (closed, dropped or cancelled): release what is held."""
+    def connection_lost(self, code: int | None = None, reason: str | None = None) -> None:
+        """The transport is gone (closed, dropped or cancelled): release what is held.
+        ``code`` and ``reason`` are the close frame's that ended a WebSocket, if any."""
+
+    def shutdown(self) -> None:
+        """The server is stopping: queue a goodbye if the protocol has one (the adapter
+        then performs it and closes)."""
 
     def next_deadline(self) -> float | None:
         """When :meth:`tick` must next be called, or None."""
@@ -172,9 +177,15 @@ class Connection:
         self.session.tick(now)
         self._queue.extend(self.faults.tick(now))
 
-    def lost(self) -> None:
-        """The transport is gone: the session releases what it holds."""
-        self.session.connection_lost()
+    def lost(self, code: int | None = None, reason: str | None = None) -> None:
+        """The transport is gone: the session releases what it holds (``code`` and
+        ``reason``: the close frame that ended a WebSocket, if any)."""
+        self.session.connection_lost(code, reason)
+
+    def shutdown(self) -> None:
+        """The server is stopping: the session may queue a goodbye (if not ended)."""
+        if not self.ended:
+            self.session.shutdown()
 
     # -- output -----------------------------------------------------------------------------
 

@@ -42,10 +42,12 @@ class Headers(Mapping[str, str]):
 
 @dataclass(frozen=True, slots=True)
 class UploadedFile:
-    """One file part of a multipart form."""
+    """One part of a multipart form (a file, or a field sent with a non-text type)."""
 
     filename: str | None
     content: bytes
+    name: str = ""  # the part's form name
+    content_type: str | None = None  # the part's Content-Type, if it had one
 
 
 @dataclass(frozen=True)
@@ -55,7 +57,8 @@ class RestRequest:
     ``path`` is the URL path (percent-decoded, no query); ``query`` keeps the first value of
     each parameter; ``headers`` is wrapped in :class:`Headers` (case-insensitive); ``json`` is
     the parsed JSON body (None without one); ``form``/``files`` are the multipart or
-    URL-encoded fields.
+    URL-encoded fields (the first of each name); ``parts`` holds every multipart file part,
+    and every field part sent with a non-text type, in wire order.
     """
 
     method: str
@@ -65,6 +68,7 @@ class RestRequest:
     json: Any | None = None
     form: Mapping[str, str] = field(default_factory=dict)
     files: Mapping[str, UploadedFile] = field(default_factory=dict)
+    parts: tuple[UploadedFile, ...] = ()
 
     def __post_init__(self) -> None:
         if not isinstance(self.headers, Headers):

@@ -73,6 +73,8 @@ class ConnectionFaults:
         number: The connection's number (``hume-ws-N``, ``behavioral-grpc-N``).
         clock: Monotonic seconds (the runtime clock).
         method: gRPC method name, if any.
+        endpoint: Which of the vendor's streams the connection is (a name the vendor's
+            session factory chose, e.g. "audio" or "video"), handed to its audio meter.
     """
 
     def __init__(
@@ -84,6 +86,7 @@ class ConnectionFaults:
         number: int,
         clock: Callable[[], float],
         method: str | None = None,
+        endpoint: str | None = None,
     ) -> None:
         self._plan = plan
         self.vendor = vendor
@@ -97,7 +100,7 @@ class ConnectionFaults:
         self._inbound = 0  # client messages received
         self._outbound = 0  # session messages seen by outbound()
         self._handled = 0  # session messages fully handled (sent, discarded or held)
-        self._meter = plan.vendor(vendor).meter()
+        self._meter = plan.vendor(vendor).meter(endpoint)
         self._held: list[tuple[str, str]] = []  # (text, fault) held back by reorder
         self._timers_done: set[tuple[ActiveFault, int]] = set()  # evaluated timed triggers
         self.ended = False  # an ending fault fired

@@ -136,6 +136,9 @@ class NullMeter:
     seconds = 0.0
     costly = False
 
+    def __init__(self, endpoint: str | None = None) -> None:
+        """``endpoint``: which of the vendor's streams (unused)."""
+
     def add(self, message: Any) -> None:
         """Nothing to count."""
 
@@ -164,7 +167,8 @@ class VendorFaults:
 
     Attributes:
         transports: The transports the vendor serves (``websocket``, ``grpc``, ``http``).
-        meter: A new audio meter for one connection.
+        meter: A new audio meter for one connection, given the connection's endpoint (the
+            name of the vendor's stream it is on, or None).
         handshake_body: The body of an upgrade refused with a status (JSON text).
         http_error_body: The JSON body of an HTTP error answer (``http_error``).
         inactivity_reason: The close reason of ``inactivity_close`` without ``reason``.
@@ -172,7 +176,7 @@ class VendorFaults:
     """
 
     transports: tuple[str, ...]
-    meter: Callable[[], Meter] = NullMeter
+    meter: Callable[[str | None], Meter] = NullMeter
     handshake_body: Callable[[int], str] = _plain_handshake_body
     http_error_body: Callable[[int, str | None, Mapping[str, Any] | None], Any] = (
         _plain_http_error_body

@@ -176,7 +176,7 @@ def test_health_reports_version_uptime_seed_and_listener_urls(
 def test_health_omits_a_disabled_vendor() -> None:
     with MockServer(behavioral={"enabled": False}) as server:
         body = call(AdminApi(server), "GET", "/health").body
-    assert set(body["listeners"]) == {"hume"}
+    assert set(body["listeners"]) == {"hume", "hume_v1"}
 
 
 def test_health_while_the_server_is_not_running() -> None:
@@ -926,7 +926,7 @@ async def test_token_and_optional_journaling_over_http() -> None:
             assert "token" in admin.describe()[0] and TOKEN not in admin.describe()[0]
             async with aiohttp.ClientSession() as http:
                 status, _, body, _ = await fetch(http, "GET", f"{admin.url}/health")
-                assert status == 200 and set(body["listeners"]) == {"hume", "admin"}
+                assert status == 200 and set(body["listeners"]) == {"hume", "hume_v1", "admin"}
                 status, _, body, response = await fetch(http, "GET", f"{admin.url}/journal")
                 assert status == 401
                 assert response.headers["WWW-Authenticate"].startswith("Bearer")

@@ -27,6 +27,14 @@ SANS_IO = [
     "mockserver.vendors.hume.errors",
     "mockserver.vendors.hume.handshake",
     "mockserver.vendors.hume.engine",
+    "mockserver.vendors.hume_v1.session",
+    "mockserver.vendors.hume_v1.codec",
+    "mockserver.vendors.hume_v1.errors",
+    "mockserver.vendors.hume_v1.handshake",
+    "mockserver.vendors.hume_v1.rest",
+    "mockserver.vendors.hume_v1.runs",
+    "mockserver.vendors.hume_v1.engine",
+    "mockserver.vendors.hume_v1.utterances",
     "mockserver.vendors.behavioral.codec",
     "mockserver.vendors.behavioral.session",
     "mockserver.vendors.behavioral.rest",
@@ -65,6 +73,8 @@ def test_package_and_session_imports_are_light() -> None:
             "mockserver.config",
             "mockserver.vendors.hume.session",
             "mockserver.vendors.behavioral.session",
+            "mockserver.vendors.hume_v1.session",
+            "mockserver.vendors.hume_v1.rest",
         ]
     )
     assert not [m for m in HEAVY_MODULES if m in loaded]

@@ -152,6 +152,23 @@ async def test_hume_async_sdk_client_in_an_asyncio_test(hume, mockserver_journal
     await asyncio.sleep(0)
 
 
+def test_hume_v1_handle_and_sdk_clients(request, hume_v1, mockserver_journal):
+    from hume_expression_measurement import AudioSessionCreated, SessionClose
+
+    assert hume_v1 is request.getfixturevalue("mockserver_hume_v1")
+    assert hume_v1.base_url.startswith("http://127.0.0.1:") and hume_v1.api_key == "mock-hume-key"
+    assert hume_v1.ws_url == hume_v1.base_url.replace("http://", "ws://")
+    client = hume_v1.client()
+    with client.audio.connect() as socket:
+        created = socket.recv()
+        assert isinstance(created, AudioSessionCreated)
+        socket.send_audio_session_close(SessionClose(type="session.close"))
+        assert [m.type for m in socket] == ["session.closed"]
+    assert client.runs.list(mode="realtime").runs[0].run_id == created.session_id
+    assert hume_v1.async_client() is not None
+    mockserver_journal.assert_sent({"type": "session.close"}, vendor="hume_v1", kind="text")
+
+
 def test_behavioral_sdk_client_and_lazy_sub_clients(behavioral, mockserver_journal):
     from behavioralsignals import StreamingOptions
     from behavioralsignals.utils import make_audio_stream
@@ -233,7 +250,7 @@ def test_fixtures_sdk_clients_markers_and_reset_isolation(inner: pytest.Pytester
     (inner.path / "sub" / "conftest.py").write_text(SUBDIR_CONFTEST)
     (inner.path / "sub" / "test_sub.py").write_text(SUBDIR_TESTS)
     result = inner.runpytest_subprocess("-s")
-    result.assert_outcomes(passed=12)
+    result.assert_outcomes(passed=13)
     jobs = re.findall(r"JOB (\w+)", result.stdout.str())
     assert len(jobs) == 2 and jobs[0] == jobs[1]  # same seed, same connection number: same id
 
@@ -406,6 +423,7 @@ def test_module_docstring_names_every_fixture() -> None:
     ]
     assert vendor_fixtures == [
         "mock_hume", "mockserver_hume", "hume",
+        "mock_hume_v1", "mockserver_hume_v1", "hume_v1",
         "mock_behavioral", "mockserver_behavioral", "behavioral",
     ]  # fmt: skip
     for name in [*fixtures, *vendor_fixtures]:

@@ -36,10 +36,12 @@ def server() -> Iterator[MockServer]:
 
 
 def localise(code: str, server: MockServer) -> str:
-    hume, bs = server.hume, server.behavioral
+    hume, bs, v1 = server.hume, server.behavioral, server.hume_v1
     for fixed, actual in (
         ("ws://127.0.0.1:8765/v0/stream/models", hume.url),
         ("http://127.0.0.1:8765", hume.base_url),
+        ("http://127.0.0.1:8766", v1.base_url),
+        ("ws://127.0.0.1:8766", v1.ws_url),
         ("http://127.0.0.1:8780/v5", bs.rest_url),
         ("127.0.0.1:50051", bs.grpc_target),
     ):

@@ -22,6 +22,10 @@ Faults (``mockserver.faults``) are applied at the points marked ``FAULT HOOK``: 
 answer instead of the handler's, a delay before answering, and the context in which the
 handler runs (so that a process it submits fails or stays pending). The response entry
 of the journal names the fault.
+
+``routes`` adds handlers for exact paths ahead of the router (e.g. WebSocket upgrades on the
+same port); :meth:`HttpEndpoint.handle` is the router's aiohttp handler, for them to fall
+back to.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ from dataclasses import dataclass, field
 from typing import IO, Any
 
 from aiohttp import web
+from aiohttp.http_exceptions import HttpProcessingError
 
 from mockserver.core.http import RestRequest, RestResponse, UploadedFile
 from mockserver.faults.rest import HttpDecision, decide
@@ -46,6 +51,8 @@ __all__ = ["ExtraRoute", "HttpEndpoint"]
 ExtraRoute = tuple[str, str, Callable[[web.Request], Awaitable[web.StreamResponse]]]
 
 _FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
+
+#: An extra route: ``(method, path, handler)``.
 
 
 class _BadRequest(Exception):
@@ -65,6 +72,8 @@ class _Incoming:
     content_type: str = ""
     form: dict[str, str] = field(default_factory=dict)
     files: dict[str, tuple[str | None, IO[bytes]]] = field(default_factory=dict)
+    # every file part and every non-text field part: (name, filename, content type, data)
+    parts: list[tuple[str, str | None, str | None, IO[bytes] | bytes]] = field(default_factory=list)
 
 
 class HttpEndpoint:
@@ -80,9 +89,10 @@ class HttpEndpoint:
         max_body: Largest accepted request body in bytes (larger: 413).
         text_types: Request content types passed as text in ``RestRequest.json``.
         journal: Record requests and responses in the journal and live connections.
-        error_body: ``(status, message) -> JSON body`` of the adapter's own errors, in the
-            surface's error shape.
-        extra_routes: aiohttp routes matched before the router (not journaled or faulted).
+        error_body: ``(status, message, path) -> JSON body`` of the adapter's own errors,
+            in the surface's error shape.
+        extra_routes: aiohttp routes matched before the router (not journaled or faulted by
+            this adapter: a WebSocket upgrade, the dashboard's event stream).
     """
 
     def __init__(
@@ -97,7 +107,9 @@ class HttpEndpoint:
         max_body: int,
         text_types: Collection[str] = (),
         journal: bool = True,
-        error_body: Callable[[int, str], Any] = lambda status, message: {"message": message},
+        error_body: Callable[[int, str, str], Any] = (
+            lambda status, message, path: {"message": message}
+        ),
         extra_routes: Sequence[ExtraRoute] = (),
     ) -> None:
         self.vendor = vendor
@@ -123,7 +135,7 @@ class HttpEndpoint:
         app = web.Application(client_max_size=self._max_body)
         for method, path, route_handler in self._extra_routes:
             app.router.add_route(method, path, route_handler)
-        app.router.add_route("*", "/{tail:.*}", self._handle)
+        app.router.add_route("*", "/{tail:.*}", self.handle)
         runner = web.AppRunner(app, access_log=None, handle_signals=False)
         await runner.setup()
         try:
@@ -143,7 +155,12 @@ class HttpEndpoint:
 
     # -- one request ----------------------------------------------------------------------
 
-    async def _handle(self, request: web.Request) -> web.StreamResponse:
+    def _error(self, status: int, message: str, path: str) -> RestResponse:
+        """One of the adapter's own errors, in the surface's body shape."""
+        return RestResponse(status, self._error_body(status, message, path))
+
+    async def handle(self, request: web.Request) -> web.StreamResponse:
+        """Serve one request through the router (journal, faults, worker thread)."""
         number = self._runtime.next_number(f"{self.vendor}-http")
         connection_id = f"{self.vendor}-http-{number}"
         if self._journal:
@@ -171,7 +188,7 @@ class HttpEndpoint:
         faults = decide(self._runtime.faults, self.vendor, number, request.method, request.path)
         text: str | bytes
         try:
-            error = await self._read_body(request, incoming)
+            error = await self._read_body(request, incoming, request.path)
             if error is not None:
                 _close_files(incoming)
                 self._journal_request(incoming, connection_id, {})
@@ -196,17 +213,21 @@ class HttpEndpoint:
             if self._journal:
                 self._runtime.close_connection(connection_id)
 
-    async def _read_body(self, request: web.Request, incoming: _Incoming) -> RestResponse | None:
+    async def _read_body(
+        self, request: web.Request, incoming: _Incoming, path: str
+    ) -> RestResponse | None:
         """Read the body into ``incoming``; return an error response if it cannot be read."""
         try:
             if request.content_type in _FORM_TYPES and request.body_exists:
                 post = await request.post()
-                for name in post:
-                    value = post[name]
+                for name, value in post.items():
                     if isinstance(value, web.FileField):
                         incoming.files.setdefault(name, (value.filename, value.file))
+                        incoming.parts.append((name, value.filename, value.content_type,
+                                               value.file))  # fmt: skip
                     elif isinstance(value, (bytes, bytearray)):
                         incoming.form.setdefault(name, bytes(value).decode("utf-8", "replace"))
+                        incoming.parts.append((name, None, None, bytes(value)))
                     else:
                         incoming.form.setdefault(name, str(value))
                 incoming.size = max(incoming.size, request.content.total_bytes)
@@ -218,9 +239,9 @@ class HttpEndpoint:
                 incoming.size = len(incoming.raw)
         except web.HTTPRequestEntityTooLarge:
             message = f"The request body exceeds the limit of {self._max_body} bytes"
-            return RestResponse(413, self._error_body(413, message))
-        except (ValueError, web.HTTPBadRequest) as exc:
-            return RestResponse(400, self._error_body(400, f"Malformed request body: {exc}"))
+            return self._error(413, message, path)
+        except (ValueError, web.HTTPBadRequest, HttpProcessingError) as exc:
+            return self._error(400, f"Malformed request body: {exc}", path)
         return None
 
     def _serve(
@@ -230,9 +251,14 @@ class HttpEndpoint:
         the answer."""
         try:
             files = {
-                name: UploadedFile(filename, _read_all(file))
+                name: UploadedFile(filename, _read_all(file), name)
                 for name, (filename, file) in incoming.files.items()
             }
+            parts = tuple(
+                UploadedFile(filename, data if isinstance(data, bytes) else _read_all(data),
+                             name, content_type)
+                for name, filename, content_type, data in incoming.parts
+            )  # fmt: skip
         finally:
             _close_files(incoming)
         sizes = {
@@ -245,7 +271,7 @@ class HttpEndpoint:
                 body_json = _parse_json(incoming.raw, incoming.content_type)
         except _BadRequest as exc:
             self._journal_request(incoming, connection_id, sizes)
-            response = RestResponse(400, self._error_body(400, str(exc)))
+            response = self._error(400, str(exc), incoming.path)
             self._journal_response(response, connection_id)
             return response, json.dumps(response.body)
         self._journal_request(incoming, connection_id, sizes, body_json)
@@ -257,6 +283,7 @@ class HttpEndpoint:
             json=body_json,
             form=incoming.form,
             files=files,
+            parts=parts,
         )
         if faults.reject is not None:  # FAULT HOOK: an error answer; the handler never runs
             response = RestResponse(faults.reject.status, json.loads(faults.reject.body))
@@ -270,7 +297,7 @@ class HttpEndpoint:
             text = body if isinstance(body, bytes) else json.dumps(body)
         except Exception as exc:
             self._runtime.record_failure(f"{self.vendor} http {connection_id}", exc)
-            response = RestResponse(500, self._error_body(500, "Internal server error"))
+            response = self._error(500, "Internal server error", incoming.path)
             text = json.dumps(response.body)
         self._journal_response(response, connection_id, faults)
         return response, text
@@ -332,6 +359,9 @@ class HttpEndpoint:
 def _close_files(incoming: _Incoming) -> None:
     for _, file in incoming.files.values():
         file.close()
+    for *_, data in incoming.parts:
+        if not isinstance(data, bytes):
+            data.close()
 
 
 def _read_all(file: IO[bytes]) -> bytes:

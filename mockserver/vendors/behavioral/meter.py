@@ -17,7 +17,7 @@ class StreamMeter:
 
     costly = False
 
-    def __init__(self) -> None:
+    def __init__(self, endpoint: str | None = None) -> None:
         self.seconds = 0.0  # audio received so far
         self._rate = 0  # sample rate from the config message
 

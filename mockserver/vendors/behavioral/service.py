@@ -111,7 +111,7 @@ class BehavioralService:
             runtime=runtime,
             secrets=(AUTH_TOKEN_HEADER,),
             max_body=settings.max_upload_bytes + (1 << 20),  # room for multipart overhead
-            error_body=rest_error_body,
+            error_body=lambda status, message, path: rest_error_body(status, message),
         )
         methods = {
             name: GrpcMethod(

@@ -166,7 +166,7 @@ class StreamSession:
         self.state = StreamState.DRAINING
         self._release(self._clock.now())
 
-    def connection_lost(self) -> None:
+    def connection_lost(self, code: int | None = None, reason: str | None = None) -> None:
         """The call ended (cancelled, dropped, or ended by a fault): clean up silently."""
         if self.state is StreamState.FINISHED:
             return
@@ -174,6 +174,9 @@ class StreamSession:
         self.state = StreamState.FINISHED
 
     cancel = connection_lost
+
+    def shutdown(self) -> None:
+        """The server is stopping: gRPC cancels the call (no goodbye message)."""
 
     # -- time -----------------------------------------------------------------------------
 

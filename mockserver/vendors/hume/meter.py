@@ -22,7 +22,7 @@ class HumeMeter:
 
     costly = True
 
-    def __init__(self) -> None:
+    def __init__(self, endpoint: str | None = None) -> None:
         self.seconds = 0.0  # audio received so far
 
     def add(self, message: Any) -> None:

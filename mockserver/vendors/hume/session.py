@@ -148,11 +148,15 @@ class HumeSession:
         detail = f"received a binary frame of {len(data)} bytes; send JSON as a text frame"
         self._reply_error(HumeError.make("E0100", detail=detail), None, False)
 
-    def connection_lost(self) -> None:
+    def connection_lost(self, code: int | None = None, reason: str | None = None) -> None:
         """The transport is gone (client close, drop, or our own close completed)."""
         self.state = SessionState.CLOSED
 
     connection_closed = connection_lost
+
+    def shutdown(self) -> None:
+        """The server is stopping: the v0 stream has no goodbye message (the adapter closes
+        with 1001)."""
 
     # -- time ---------------------------------------------------------------------------
 

@@ -77,7 +77,7 @@ def start_endpoint(
         runtime=runtime,
         secrets=("X-Auth-Token",),
         max_body=max_body,
-        error_body=rest_error_body,
+        error_body=lambda status, message, path: rest_error_body(status, message),
     )
     asyncio.run_coroutine_threadsafe(endpoint.start(), loop).result(10)
     return endpoint, loop, thread

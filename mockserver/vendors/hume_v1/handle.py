@@ -1,0 +1,90 @@
+"""The pytest handle of the Hume v1 emulator (fixture ``mock_hume_v1``; ``hume_v1`` for one
+release): URLs, the API key, and clients of the official ``hume-expression-measurement``
+SDK (0.1.0) pointed at the emulator.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from hume_expression_measurement import (
+        AsyncExpressionMeasurementClient,
+        ExpressionMeasurementClient,
+        ExpressionMeasurementClientEnvironment,
+    )
+
+    from mockserver.server import MockServer
+
+    from .service import HumeV1Endpoint
+
+__all__ = ["HumeV1Handle"]
+
+
+class HumeV1Handle:
+    """Where and how to reach the Hume Expression Measurement API v1 emulator, plus clients
+    of the official ``hume-expression-measurement`` SDK built for it.
+
+    Args:
+        server: A running server with the v1 emulator enabled.
+    """
+
+    def __init__(self, server: MockServer) -> None:
+        self.server = server
+
+    @property
+    def endpoint(self) -> HumeV1Endpoint:
+        """The emulator's :class:`~mockserver.vendors.hume_v1.service.HumeV1Endpoint`."""
+        endpoint: HumeV1Endpoint = self.server.hume_v1
+        return endpoint
+
+    @property
+    def base_url(self) -> str:
+        """``ExpressionMeasurementClientEnvironment(base=...)``: the HTTP base URL."""
+        return self.endpoint.base_url
+
+    @property
+    def ws_url(self) -> str:
+        """``ExpressionMeasurementClientEnvironment(production=...)``: the WebSocket base."""
+        return self.endpoint.ws_url
+
+    @property
+    def api_key(self) -> str:
+        """The first accepted API key."""
+        return self.endpoint.api_key
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """Handshake and request headers for a raw client."""
+        return {"X-Hume-Api-Key": self.api_key}
+
+    def environment(self) -> ExpressionMeasurementClientEnvironment:
+        """The SDK environment naming the emulator (both bases on one port)."""
+        from hume_expression_measurement import (  # noqa: PLC0415  the SDK: only when asked
+            ExpressionMeasurementClientEnvironment,
+        )
+
+        return ExpressionMeasurementClientEnvironment(base=self.base_url, production=self.ws_url)
+
+    def client(self, **kwargs: Any) -> ExpressionMeasurementClient:
+        """An ``ExpressionMeasurementClient`` for the emulator (keyword arguments are passed
+        on)."""
+        from hume_expression_measurement import ExpressionMeasurementClient  # noqa: PLC0415
+
+        options: dict[str, Any] = {"api_key": self.api_key, "environment": self.environment()}
+        return ExpressionMeasurementClient(**{**options, **kwargs})
+
+    def async_client(self, **kwargs: Any) -> AsyncExpressionMeasurementClient:
+        """An ``AsyncExpressionMeasurementClient`` for the emulator."""
+        from hume_expression_measurement import (  # noqa: PLC0415  (as above)
+            AsyncExpressionMeasurementClient,
+        )
+
+        options: dict[str, Any] = {"api_key": self.api_key, "environment": self.environment()}
+        return AsyncExpressionMeasurementClient(**{**options, **kwargs})
+
+    def __repr__(self) -> str:
+        return f"<HumeV1Handle base={self.base_url} production={self.ws_url}>"
+
+    def close(self) -> None:
+        """Nothing to release."""
