@@ -14,7 +14,7 @@ SDK_PIN_078 := hume==0.7.8
 PYTEST_ARGS ?=
 ARGS ?=
 
-.PHONY: help venv serve test test-fast lint types format fixtures protos bench golden screenshots clean
+.PHONY: help venv serve test test-fast lint types format fixtures protos schemas bench golden screenshots clean
 
 help:
 	@echo "make serve   - run the emulators until Ctrl-C (ARGS='--seed 7 ...' to pass flags)"
@@ -40,6 +40,7 @@ serve: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check mockserver contract_tests scripts benchmarks
 	$(BIN)/ruff format --check mockserver contract_tests scripts benchmarks
+	$(BIN)/lint-imports
 
 types: $(STAMP)
 	$(BIN)/mypy
@@ -57,6 +58,11 @@ format: $(STAMP)
 # Measure start-up, latency and throughput (never asserted in tests; see docs/performance.md).
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench.py $(ARGS)
+
+# Regenerate the schemas generated from code: faults, scenarios, journal redaction
+# (test_schemas.py fails when one is stale).
+schemas: $(STAMP)
+	$(BIN)/python scripts/gen_schemas.py
 
 # Regenerate mockserver/_generated/ from protos/ (test_protos.py fails when it is stale).
 protos: $(STAMP)

@@ -172,7 +172,7 @@ def bench_behavioral(serve: ServeProcess, quick: bool) -> dict[str, Any]:
     audio_s = len(pcm) / 2 / rate
 
     def requests_of(chunk: int) -> Iterator[api_pb2.AudioStream]:
-        config = api_pb2.AudioConfig(encoding=0, sample_rate_hertz=rate)
+        config = api_pb2.AudioConfig(encoding=api_pb2.LINEAR_PCM, sample_rate_hertz=rate)
         yield api_pb2.AudioStream(cid=CID, x_auth_token=TOKEN, config=config)
         for i in range(0, len(pcm), chunk):
             yield api_pb2.AudioStream(cid=CID, x_auth_token=TOKEN, audio_content=pcm[i : i + chunk])

@@ -25,7 +25,6 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from mockserver import __version__
 from mockserver.controls import ServerControls
 from mockserver.core.http import RestRequest, RestResponse
 from mockserver.core.router import MethodNotAllowed, NotFound, Router
@@ -36,6 +35,7 @@ from mockserver.runtime import Runtime
 from mockserver.scenario.loader import json_type_name
 from mockserver.transport.http import HttpEndpoint
 from mockserver.ui.dashboard import Dashboard
+from mockserver.version import __version__
 
 __all__ = [
     "BODY_TEXT_TYPES",

@@ -229,7 +229,7 @@ def mockserver(
         if marker.args:
             pytest.fail(
                 f"{item.nodeid}: @pytest.mark.mockserver takes keyword settings only, "
-                f"e.g. @pytest.mark.mockserver(hume={{'api_keys': ['k']}}); got {marker.args!r}",
+                f"e.g. @pytest.mark.mockserver(seed=3, journal_max_entries=0); got {marker.args!r}",
                 pytrace=False,
             )
         from mockserver.server import MockServer  # noqa: PLC0415  aiohttp, grpc: when used

@@ -29,9 +29,9 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from mockserver import __version__
 from mockserver.journal import Journal, JournalEntry
 from mockserver.ui import read_asset
+from mockserver.version import __version__
 
 __all__ = ["render_report", "write_report"]
 

@@ -12,6 +12,8 @@ Runs ``grpc_tools.protoc`` (``--python_out``, ``--pyi_out``, ``--grpc_python_out
 * imports between generated modules (``from behavioral_signals import api_pb2``) become
   absolute (``from mockserver._generated.behavioral_signals import api_pb2``), and the
   message classes get their real ``__module__``;
+* every ``*_pb2_grpc.py`` gets a ``.pyi`` stub (its classes and functions, with the
+  multi-callables typed ``Any``), so that ``mypy --strict`` checks the code that calls it;
 * each file gets a "do not edit" header and every package gets an ``__init__.py``.
 
 The output is deterministic for a given grpcio-tools version. ``--check`` generates into a
@@ -162,6 +164,28 @@ def _postprocess(path: Path, rel: str, source: str, packages: set[str]) -> str:
     return header + text
 
 
+def _grpc_stub(grpc_py: str, source: str) -> str:
+    """A ``.pyi`` for a ``*_pb2_grpc.py``: its stub, servicer and helper signatures."""
+    lines = [
+        f"{HEADER_PREFIX} from protos/{source}; do not edit.",
+        "from typing import Any",
+        "",
+    ]
+    for name in re.findall(r"^class (\w+Stub):", grpc_py, re.MULTILINE):
+        methods = re.findall(r"^        self\.(\w+) = channel\.", grpc_py, re.MULTILINE)
+        lines += [f"class {name}:", "    def __init__(self, channel: Any) -> None: ..."]
+        lines += [f"    {method}: Any" for method in methods]
+        lines.append("")
+    for name in re.findall(r"^class (\w+Servicer):", grpc_py, re.MULTILINE):
+        lines += [f"class {name}:", "    def __getattr__(self, name: str) -> Any: ...", ""]
+    for name in re.findall(r"^def (\w+)\(", grpc_py, re.MULTILINE):
+        lines += [f"def {name}(servicer: Any, server: Any) -> None: ...", ""]
+    for name in re.findall(r"^class (\w+):\n", grpc_py, re.MULTILINE):
+        if not name.endswith(("Stub", "Servicer")):
+            lines += [f"class {name}:", "    def __getattr__(self, name: str) -> Any: ...", ""]
+    return "\n".join(lines).rstrip() + "\n"
+
+
 def _package_init(package: str) -> str:
     return (
         f"{HEADER_PREFIX}; do not edit.\n"
@@ -188,6 +212,10 @@ def generate() -> dict[str, str]:
                 rel = stem + suffix
                 if (raw / rel).exists():
                     files[rel] = _postprocess(raw / rel, rel, source, packages)
+            grpc_py = raw / f"{stem}_pb2_grpc.py"
+            if grpc_py.exists():
+                text = grpc_py.read_text(encoding="utf-8")
+                files[f"{stem}_pb2_grpc.pyi"] = _grpc_stub(text, source)
             parts = Path(source).parts[:-1]
             for depth in range(1, len(parts) + 1):
                 package = "/".join(parts[:depth])

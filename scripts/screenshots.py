@@ -119,7 +119,7 @@ def sample_traffic(server: Any) -> None:
                     pass
         process = client.behavioral.upload_audio(str(media / "speech_16k.wav"))
         client.behavioral.wait_for_result(process.pid, timeout=30)
-        client.close()  # type: ignore[no-untyped-call]
+        client.close()
     deadline = time.monotonic() + 5
     while server.connections() and time.monotonic() < deadline:
         time.sleep(0.02)

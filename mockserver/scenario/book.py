@@ -10,12 +10,11 @@ their next request.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from mockserver.errors import ScenarioError
-from mockserver.faults.plan import FaultPlan
 from mockserver.faults.spec import FaultDefinitionError
 from mockserver.journal import Journal
 
@@ -24,6 +23,12 @@ from .loader import ScenarioFormat
 from .model import Scenario
 
 __all__ = ["ActiveScenario", "ScenarioBook"]
+
+
+class FaultLoader(Protocol):
+    """Where a scenario's faults go (the server's ``FaultPlan``)."""
+
+    def load(self, specs: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]: ...
 
 
 @dataclass(frozen=True)
@@ -52,7 +57,7 @@ class ScenarioBook:
         self._scenarios: list[ActiveScenario] = []  # loaded scenarios, in load order
         self._scripts: dict[str, Any] = {}  # vendor key -> combined script (absent: none)
 
-    def load(self, source: Any, *, faults: FaultPlan) -> Scenario:
+    def load(self, source: Any, *, faults: FaultLoader) -> Scenario:
         """Validate ``source``, activate its faults and its items; return the scenario.
 
         Args:

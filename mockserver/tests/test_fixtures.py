@@ -16,6 +16,7 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 import pytest
+from cv2 import data as cv2_data
 from PIL import Image
 
 from mockserver.resources import fixture_path
@@ -30,7 +31,7 @@ FIELDS = {
     "width", "height", "faces", "speech", "description",
 }  # fmt: skip
 
-_CASCADE = cv2.CascadeClassifier(cv2.data.haarcascades + "haarcascade_frontalface_default.xml")
+_CASCADE = cv2.CascadeClassifier(cv2_data.haarcascades + "haarcascade_frontalface_default.xml")
 
 Samples = npt.NDArray[np.float64]
 
@@ -104,6 +105,7 @@ def check_av(name: str, entry: dict[str, Any]) -> None:
         else:
             assert entry["sample_rate"] is entry["channels"] is entry["audio_codec"] is None
         if video is None:
+            assert audio is not None
             samples = sum(frame.samples for frame in container.decode(audio))
             assert samples / audio.codec_context.sample_rate == pytest.approx(
                 entry["duration_s"], abs=0.05
@@ -116,10 +118,11 @@ def check_av(name: str, entry: dict[str, Any]) -> None:
             entry["width"],
             entry["height"],
         )
+        assert video.average_rate is not None
         assert len(frames) / float(video.average_rate) == pytest.approx(
             entry["duration_s"], abs=0.05
         )
-        assert {haar_faces(frame) for frame in frames} == {entry["faces"]}
+        assert {haar_faces(frame.astype(np.uint8)) for frame in frames} == {entry["faces"]}
 
 
 # --------------------------------------------------------------------------- manifest

@@ -73,7 +73,12 @@ def test_redaction_is_case_insensitive() -> None:
 
 def test_concurrent_recording_keeps_unique_sequence_numbers() -> None:
     j, _ = journal()
-    threads = [threading.Thread(target=lambda: [record(j) for _ in range(200)]) for _ in range(4)]
+
+    def record_many() -> None:
+        for _ in range(200):
+            record(j)
+
+    threads = [threading.Thread(target=record_many) for _ in range(4)]
     for t in threads:
         t.start()
     for t in threads:

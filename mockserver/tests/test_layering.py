@@ -11,13 +11,22 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import tomllib
+from pathlib import Path
 
 import pytest
+
+from mockserver.version import __version__
 
 IO_MODULES = ("asyncio", "websockets", "grpc", "aiohttp")
 HEAVY_MODULES = ("numpy", "av", "cv2", "PIL", "jsonschema")
 
 SANS_IO = [
+    "mockserver.core.actions",
+    "mockserver.core.connection",
+    "mockserver.core.router",
+    "mockserver.faults",
+    "mockserver.registry",
     "mockserver.core.clock",
     "mockserver.core.events",
     "mockserver.core.handshake",
@@ -71,6 +80,8 @@ def test_package_and_session_imports_are_light() -> None:
         [
             "mockserver",
             "mockserver.config",
+            "mockserver.registry",
+            "mockserver.vendors",
             "mockserver.vendors.hume.session",
             "mockserver.vendors.behavioral.session",
             "mockserver.vendors.hume_v1.session",
@@ -78,3 +89,8 @@ def test_package_and_session_imports_are_light() -> None:
         ]
     )
     assert not [m for m in HEAVY_MODULES if m in loaded]
+
+
+def test_the_package_version_is_the_project_version() -> None:
+    project = tomllib.loads((Path(__file__).parents[2] / "pyproject.toml").read_text("utf-8"))
+    assert __version__ == project["project"]["version"]

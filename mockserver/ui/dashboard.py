@@ -39,10 +39,10 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from mockserver import __version__
 from mockserver.controls import ServerControls
 from mockserver.ui import ASSETS, read_asset
 from mockserver.ui.hub import JournalHub, Subscriber, sse_comment, sse_event
+from mockserver.version import __version__
 
 if TYPE_CHECKING:
     from mockserver.journal import JournalEntry

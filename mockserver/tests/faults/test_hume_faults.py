@@ -194,7 +194,9 @@ def test_handshake_reject_sync_only_on_the_first_connection(server: MockServer) 
         with client.expression_measurement.stream.connect():
             pytest.fail("the upgrade was accepted")
     exc = caught.value
-    status = exc.response.status_code if isinstance(exc, InvalidStatus) else exc.status_code
+    status = (
+        exc.response.status_code if isinstance(exc, InvalidStatus) else exc.status_code  # type: ignore[attr-defined]
+    )
     assert status == 429
     with client.expression_measurement.stream.connect() as socket:  # connection 2: accepted
         assert isinstance(socket.send_text("ok", config=LANGUAGE), StreamModelPredictions)

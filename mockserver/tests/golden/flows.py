@@ -325,7 +325,7 @@ def _stream(
     method: str,
     name: str,
     *,
-    level: int | None = None,
+    level: str | None = None,
     chunk_s: float = 0.25,
     metadata: Any = None,
 ) -> list[Any]:
@@ -339,7 +339,7 @@ def _stream(
         first.config.SetInParent()
         first.config.sample_rate_hertz = rate
         if level is not None:
-            first.config.level = level
+            first.config.level = api_pb2.Level.Value(level)
         yield first
         for start in range(0, len(pcm), step):
             yield api_pb2.AudioStream(
@@ -383,7 +383,7 @@ def behavioral_raw(server: MockServer) -> None:
 
     _stream(server, "StreamAudio", "speech_pauses_44k.wav", chunk_s=0.1)
     _stream(server, "StreamAudio", "silence_16k.wav")
-    _stream(server, "DeepfakeDetection", "speech_16k.wav", level=1)
+    _stream(server, "DeepfakeDetection", "speech_16k.wav", level="utterance")
     endpoint = server.behavioral
     with grpc.insecure_channel(endpoint.grpc_target) as channel:
         stub = api_pb2_grpc.BehavioralStreamingApiStub(channel)

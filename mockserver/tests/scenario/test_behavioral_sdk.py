@@ -81,6 +81,7 @@ def test_windows_overlapping_the_range_report_angry(server: MockServer, client: 
     assert all(r.finalLabel == "strong" for r in rows(results, "strength") if overlaps(r, 4, 9.5))
     # REST returns the rows the stream sent
     pid = results[0].pid
+    assert pid is not None
     batch = client.behavioral.get_result(pid)
     assert [r.finalLabel for r in batch.results or [] if r.task == "emotion"] == [
         r.finalLabel for r in emotion

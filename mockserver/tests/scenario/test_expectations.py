@@ -17,7 +17,7 @@ from mockserver.resources import fixture_path
 from mockserver.scenario import Expectation, Scenario
 from mockserver.server import MockServer
 from mockserver.tests.conftest import hume_socket
-from mockserver.vendors.hume.scenario import PART as HUME_PART
+from mockserver.vendors.hume.scenario_part import PART as HUME_PART
 
 EXPECT_ONE_LANGUAGE = """
 name: one-language-request
@@ -117,7 +117,7 @@ def test_behavioral_streams_and_requests(server: MockServer) -> None:
     bs = server.behavioral
     with grpc.insecure_channel(bs.grpc_target) as channel:
         stub = api_pb2_grpc.BehavioralStreamingApiStub(channel)
-        config = api_pb2.AudioConfig(encoding=0, sample_rate_hertz=16000)
+        config = api_pb2.AudioConfig(encoding=api_pb2.LINEAR_PCM, sample_rate_hertz=16000)
         request = api_pb2.AudioStream(cid=bs.cid, x_auth_token=bs.token, config=config)
         assert list(stub.StreamAudio(iter([request]))) == []
     assert server.unmet_expectations() == [

@@ -120,15 +120,16 @@ def test_a_timeline_follows_stream_time_across_publish_payloads(server: MockServ
             got = {e.name: e.score for e in prediction.emotions or []}
             assert list(got) == list(EXPRESSION_NAMES)
             time = prediction.time
-            assert time is not None
+            assert time is not None and time.begin is not None and time.end is not None
             if time.end <= 2.0:
                 assert got["Calmness"] == pytest.approx(0.8)
             elif time.begin >= 2.0:
                 assert got["Anger"] == pytest.approx(0.9)
-                assert max(s for n, s in got.items() if n != "Anger") <= 0.3 + 1e-7
+                assert max(s or 0.0 for n, s in got.items() if n != "Anger") <= 0.3 + 1e-7
     last = replies[-1]
     assert isinstance(last, StreamModelPredictions) and last.prosody and last.prosody.predictions
-    assert last.prosody.predictions[0].time.begin >= 2.0  # type: ignore[union-attr]
+    first_time = last.prosody.predictions[0].time
+    assert first_time is not None and first_time.begin is not None and first_time.begin >= 2.0
 
 
 async def test_a_scenario_loaded_while_connected_applies_to_the_next_request(

@@ -241,7 +241,7 @@ def test_importing_scenarios_is_light_and_sans_io() -> None:
     code = (
         "import json, sys, mockserver.runtime, mockserver.scenario, "
         "mockserver.vendors.hume.scenario, mockserver.vendors.hume.script, "
-        "mockserver.vendors.behavioral.scenario, mockserver.vendors.behavioral.script, "
+        "mockserver.vendors.behavioral.scenario_part, mockserver.vendors.hume.scenario_part, "
         "mockserver.scenario.expect\n"
         "print(json.dumps(sorted(sys.modules)))"
     )

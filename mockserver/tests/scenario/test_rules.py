@@ -193,7 +193,7 @@ def test_rules_apply_in_order_later_scores_win() -> None:
         HumeRule(HumeRespond(emotions={"Joy": 0.6})),
     )
     got = scores(Hume(book).send(text("hi")))
-    assert (got["Joy"], got["Awe"]) == (pytest.approx(0.6), pytest.approx(0.2))
+    assert got["Joy"] == pytest.approx(0.6) and got["Awe"] == pytest.approx(0.2)
 
 
 def test_a_scenario_loaded_mid_connection_applies_to_the_next_request() -> None:
@@ -232,7 +232,7 @@ def test_timeline_picks_the_segment_with_the_largest_overlap() -> None:
 
 def test_face_timelines_use_the_frame_time() -> None:
     script = HumeScript(timelines=[Timeline((Segment(1.0, 2.0, {"Joy": 0.9}),), model="face")])
-    body = {"face": {"predictions": [
+    body: dict[str, Any] = {"face": {"predictions": [
         {"time": t, "emotions": [{"name": "Joy", "score": 0.1}]} for t in (0.5, 1.5, None)
     ]}}  # fmt: skip
     script.after(None, body, index=1, models=("face",))  # type: ignore[arg-type]

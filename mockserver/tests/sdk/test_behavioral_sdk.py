@@ -20,7 +20,7 @@ import math
 import re
 import wave
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, Literal
 
 import grpc
 import pytest
@@ -103,7 +103,7 @@ def stream(
     client: Client,
     name: str,
     *,
-    level: str | None = None,
+    level: Literal["segment", "utterance", "all"] | None = None,
     deepfake: bool = False,
     chunk_size: float = 0.25,
 ) -> list[StreamingResultResponse]:
@@ -133,7 +133,7 @@ def dumped(results: list[StreamingResultResponse]) -> list[dict[str, Any]]:
     """The messages as ``model_dump()`` dicts without the pid."""
     out = []
     for result in results:
-        data = result.model_dump()  # type: ignore[no-untyped-call]
+        data = result.model_dump()
         data.pop("pid")
         out.append(data)
     return out

@@ -139,7 +139,7 @@ def run_seed(mock_server: MockServer, python: Path, script: str, *args: str) -> 
             check=False,
         )
     except subprocess.TimeoutExpired as exc:
-        pytest.fail(f"{script} did not finish in {RUN_TIMEOUT_S:g} s\nstdout:\n{exc.stdout}")
+        pytest.fail(f"{script} did not finish in {RUN_TIMEOUT_S:g} s\nstdout:\n{exc.stdout!r}")
     journal = mock_server.journal.entries(vendor="hume")
     mock_server.check()
     if proc.returncode != 0:
@@ -388,7 +388,7 @@ def test_hume_012_invalid_key(hume_012_run: SeedRun) -> None:
 def test_hume_012_wire_messages(hume_012_run: SeedRun) -> None:
     """Spec 8.2: auto-filled UUID ``payload_id``, ``models`` and ``raw_text``; echoed back."""
     text_conn, face_conn, prosody_conn, invalid_conn = hume_012_run.connections()
-    expected = [
+    expected: list[tuple[str, dict[str, Any], bool, list[Any]]] = [
         (text_conn, {"language": {}}, True, [r["result"] for r in hume_012_run.all("text")]),
         (face_conn, {"face": {}}, False, [hume_012_run.event("face")["result"]]),
         (prosody_conn, {"prosody": {}}, False, [hume_012_run.event("prosody")["result"]]),
@@ -429,8 +429,10 @@ def test_seed_003_verbatim_wire_messages(seed_003_run: SeedRun) -> None:
     """hume 0.7.x sends a UUID ``payload_id``, ``models`` and ``raw_text`` on every message."""
     text_conn, face_conn, prosody_conn = seed_003_run.connections()
     assert [m["data"] for m in seed_003_run.sent(text_conn)] == DOC_SAMPLES
-    for connection, models in ((text_conn, {"language": {}}), (face_conn, {"face": {}}),
-                               (prosody_conn, {"prosody": {}})):  # fmt: skip
+    models_of: tuple[tuple[str, dict[str, Any]], ...] = (
+        (text_conn, {"language": {}}), (face_conn, {"face": {}}), (prosody_conn, {"prosody": {}}),
+    )  # fmt: skip
+    for connection, models in models_of:
         for message in seed_003_run.sent(connection):
             assert uuid.UUID(message["payload_id"]).version == 4
             assert message["models"] == models

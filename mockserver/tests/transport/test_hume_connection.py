@@ -142,7 +142,7 @@ def test_client_close_is_journaled(mock_server: MockServer, hume: HumeEndpoint) 
 
 
 def test_one_reply_per_frame_in_order_when_pipelined(hume_ws: HumeSocket) -> None:
-    messages = [
+    messages: list[dict[str, Any]] = [
         {"payload_id": str(i), "data": "hello" if i % 3 else "@@", "raw_text": i % 3 != 0,
          "models": {"language": {}}}
         for i in range(30)

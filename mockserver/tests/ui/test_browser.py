@@ -163,7 +163,7 @@ def test_the_dashboard_follows_live_sessions_and_injects_a_fault(
             audio, rate = make_audio_stream(str(media / "speech_pauses_16k.wav"), chunk_size=0.5)
             options = StreamingOptions(sample_rate=rate, encoding="LINEAR_PCM", level="all")
             results = list(client.behavioral.stream_audio(audio_stream=audio, options=options))
-            client.close()  # type: ignore[no-untyped-call]
+            client.close()
         assert results
         journal = server.journal
         journal.wait_for(kind="close", connection="hume-ws-1")

@@ -7,12 +7,12 @@ from __future__ import annotations
 import contextlib
 from typing import TYPE_CHECKING, Any
 
+from mockserver.controls import ServerControls
+
 from .redirect import behavioral_signals_redirect
 
 if TYPE_CHECKING:
     from behavioralsignals import Client as BehavioralClient
-
-    from mockserver.server import MockServer
 
     from .service import BehavioralEndpoint
 
@@ -31,7 +31,7 @@ class BehavioralHandle:
         server: A running server with the Behavioral Signals emulator enabled.
     """
 
-    def __init__(self, server: MockServer) -> None:
+    def __init__(self, server: ServerControls) -> None:
         self.server = server
         self._stack = contextlib.ExitStack()  # the active redirect, then client closers
         self._redirected = False  # whether the redirect is active
@@ -39,7 +39,7 @@ class BehavioralHandle:
     @property
     def endpoint(self) -> BehavioralEndpoint:
         """The emulator's ``BehavioralEndpoint``."""
-        endpoint: BehavioralEndpoint = self.server.behavioral
+        endpoint: BehavioralEndpoint = self.server.service("behavioral").endpoint
         return endpoint
 
     @property

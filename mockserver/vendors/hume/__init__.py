@@ -43,7 +43,7 @@ VENDOR = VendorSpec(
         inactivity_reason=CLOSE_CODES["inactivity"][1].format(seconds=60),
     ),
     secrets=(API_KEY_HEADER, *API_KEY_QUERY_NAMES),
-    scenario=f"{_SCENARIO}:PART",
+    scenario=f"{_SCENARIO}_part:PART",
     handle="mockserver.vendors.hume.handle:HumeHandle",
     fixture_aliases=("hume",),
     exports={

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from mockserver.controls import ServerControls
+
 if TYPE_CHECKING:
     from hume import AsyncHumeClient, HumeClient
-
-    from mockserver.server import MockServer
 
     from .service import HumeEndpoint
 
@@ -25,13 +25,13 @@ class HumeHandle:
         server: A running server with the Hume emulator enabled.
     """
 
-    def __init__(self, server: MockServer) -> None:
+    def __init__(self, server: ServerControls) -> None:
         self.server = server
 
     @property
     def endpoint(self) -> HumeEndpoint:
         """The emulator's :class:`~mockserver.vendors.hume.service.HumeEndpoint`."""
-        endpoint: HumeEndpoint = self.server.hume
+        endpoint: HumeEndpoint = self.server.service("hume").endpoint
         return endpoint
 
     @property

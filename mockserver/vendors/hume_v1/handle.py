@@ -7,14 +7,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from mockserver.controls import ServerControls
+
 if TYPE_CHECKING:
     from hume_expression_measurement import (
         AsyncExpressionMeasurementClient,
         ExpressionMeasurementClient,
         ExpressionMeasurementClientEnvironment,
     )
-
-    from mockserver.server import MockServer
 
     from .service import HumeV1Endpoint
 
@@ -29,13 +29,13 @@ class HumeV1Handle:
         server: A running server with the v1 emulator enabled.
     """
 
-    def __init__(self, server: MockServer) -> None:
+    def __init__(self, server: ServerControls) -> None:
         self.server = server
 
     @property
     def endpoint(self) -> HumeV1Endpoint:
         """The emulator's :class:`~mockserver.vendors.hume_v1.service.HumeV1Endpoint`."""
-        endpoint: HumeV1Endpoint = self.server.hume_v1
+        endpoint: HumeV1Endpoint = self.server.service("hume_v1").endpoint
         return endpoint
 
     @property

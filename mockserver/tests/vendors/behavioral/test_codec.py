@@ -108,7 +108,8 @@ def row(**overrides: Any) -> InferenceResult:
 
 
 def one_row(item: InferenceResult) -> api_pb2.InferenceResult:
-    return encode_stream_result(StreamResult(1, 2, 0, (item,))).result[0]
+    row: api_pb2.InferenceResult = encode_stream_result(StreamResult(1, 2, 0, (item,))).result[0]
+    return row
 
 
 def test_level_absent_versus_explicit_segment() -> None:
@@ -153,7 +154,7 @@ def test_unknown_enum_numbers() -> None:
     decoded = decode_audio_stream(api_pb2.AudioStream(config=config)).config
     assert decoded is not None and (decoded.level, decoded.encoding) == ("unknown:7", 3)
     message = api_pb2.StreamResult()
-    message.result.add().level = 5  # type: ignore[assignment]
+    message.result.add().level = 5
     with pytest.raises(ValueError, match="unknown enum value 5"):
         decode_stream_result(message)
     with pytest.raises(ValueError, match="not a Level"):

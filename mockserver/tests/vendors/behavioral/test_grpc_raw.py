@@ -8,6 +8,7 @@ journal. Both methods (``StreamAudio`` and ``DeepfakeDetection``) where relevant
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import os
@@ -581,7 +582,7 @@ def test_a_chunk_over_the_grpc_limit_is_rejected_by_grpc(
     # The config message opens a process unless gRPC ended the call before it was handled.
     assert len(processes.pids()) <= 1
     for pid in processes.pids():
-        wait_until(lambda pid=pid: processes.get(pid).status != 1)
+        wait_until(functools.partial(_finished, processes, pid))
     assert not any((e.size or 0) > GRPC_LIMIT for e in journal_of(server))
 
 
@@ -708,3 +709,8 @@ def test_the_largest_positive_sample_rate_is_accepted_or_rejected_cleanly() -> N
     status, failures = done.stdout.splitlines()[-2:]
     assert status.startswith("INVALID_ARGUMENT"), status
     assert failures == "failures 0"
+
+
+def _finished(processes: Any, pid: int) -> bool:
+    view = processes.get(pid)
+    return view is not None and view.status != 1

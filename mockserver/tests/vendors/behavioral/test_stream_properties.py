@@ -17,6 +17,7 @@ import functools
 import itertools
 from collections.abc import Iterator
 from dataclasses import replace
+from typing import Any
 
 import grpc
 import numpy as np
@@ -64,7 +65,7 @@ def run(
     *,
     level: str | None = None,
     method: str = "StreamAudio",
-    **session_settings: float,
+    **session_settings: Any,
 ) -> StreamHarness:
     """One complete stream through the sans-I/O session: config, audio, half-close."""
     h = StreamHarness(method, **session_settings)
@@ -236,7 +237,11 @@ def test_windows_numbering_and_level_filter(
     gap_s: float,
     min_tail_s: float,
 ) -> None:
-    tuning = {"segment_s": segment_s, "utterance_gap_s": gap_s, "min_tail_segment_s": min_tail_s}
+    tuning: dict[str, Any] = {
+        "segment_s": segment_s,
+        "utterance_gap_s": gap_s,
+        "min_tail_segment_s": min_tail_s,
+    }
     h = run(audio, SPEECH_RATE, cut(audio, sizes), level=level, method=method, **tuning)
     assert h.status() == OK
     results = h.results()
@@ -251,7 +256,7 @@ def test_windows_numbering_and_level_filter(
 
 
 def test_a_tail_segment_is_never_empty_when_min_tail_is_zero() -> None:
-    tuning = {"segment_s": 0.5, "min_tail_segment_s": 0.0}
+    tuning: dict[str, Any] = {"segment_s": 0.5, "min_tail_segment_s": 0.0}
     first = run(SPEECH, SPEECH_RATE, **tuning).results()[0].result[0]
     # end the stream 3 samples after the second segment boundary, mid-speech
     samples = round((float(first.start_time) + 1.0) * SPEECH_RATE) + 3

@@ -23,7 +23,8 @@ def error(socket: HumeSocket, message: dict[str, Any]) -> dict[str, Any]:
     assert set(reply) == {"error", "code", "payload_id", "job_details"}, reply
     assert reply["payload_id"] == "pid"
     assert len(reply["job_details"]["job_id"]) == 32
-    return reply
+    answer: dict[str, Any] = reply
+    return answer
 
 
 def test_e0100_not_json(hume_ws: HumeSocket) -> None:

@@ -30,7 +30,8 @@ def names(items: list[dict[str, Any]]) -> tuple[str, ...]:
 
 def face(socket: HumeSocket, fixture: str, **options: Any) -> list[dict[str, Any]]:
     reply = socket.exchange({"data": fixture_b64(fixture), "models": {"face": options}})
-    return reply["face"].get("predictions", [])
+    predictions: list[dict[str, Any]] = reply["face"].get("predictions", [])
+    return predictions
 
 
 # -- face -------------------------------------------------------------------------------

@@ -1,0 +1,75 @@
+"""``mockserver serve``: run the emulators until Ctrl-C (or SIGTERM)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import signal
+import sys
+from collections.abc import Sequence
+
+from mockserver.config import ServerConfig
+from mockserver.errors import ConfigError, MockServerError
+from mockserver.registry import VendorSpec
+
+from . import EXIT_FAILURE, EXIT_USAGE, Command
+from .options import add_settings, resolve_config
+
+__all__ = ["COMMAND"]
+
+
+async def serve(config: ServerConfig) -> int:
+    """Start every enabled emulator, print where they listen, and serve until a signal."""
+    from mockserver.server import MockServer  # noqa: PLC0415  aiohttp, websockets, grpc: to serve
+
+    server = MockServer(config)
+    try:
+        await server.astart()
+    except OSError as exc:
+        print(f"mockserver: error: cannot start listening: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
+    except MockServerError as exc:  # e.g. an invalid --scenario file
+        print(f"mockserver: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    for line in server.describe():
+        print(line)
+    print(f"seed {config.seed}. Press Ctrl-C to stop.", flush=True)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    try:
+        await stop.wait()
+    finally:
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(signum)
+        print("Shutting down...", flush=True)
+        await server.astop()
+    failures = server.runtime.take_failures()
+    if failures:
+        print(f"mockserver: {len(failures)} internal error(s) were logged.", file=sys.stderr)
+    return 0
+
+
+def _run(namespace: argparse.Namespace, vendors: Sequence[VendorSpec]) -> int:
+    try:
+        config = resolve_config(namespace, os.environ, vendors)
+    except ConfigError as exc:
+        print(f"mockserver: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    logging.basicConfig(
+        level=config.log_level.upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    return asyncio.run(serve(config))
+
+
+COMMAND = Command(
+    name="serve",
+    help="run the emulators until Ctrl-C",
+    description="Run the emulators.",
+    add_arguments=add_settings,
+    run=_run,
+)
