@@ -5,6 +5,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# What `make serve` needs: the package and its runtime dependencies only (no SDKs, no tools).
+SERVE_STAMP := $(VENV)/.installed-serve
 # Client SDK versions that conflict with the main environment get their own venvs,
 # .venv-hume-<name> with the pin SDK_PIN_<name>.
 SDK_VENVS := $(addprefix .venv-hume-,legacy 012 078)
@@ -14,7 +16,7 @@ SDK_PIN_078 := hume==0.7.8
 PYTEST_ARGS ?=
 ARGS ?=
 
-.PHONY: help venv serve test test-fast lint types format fixtures protos schemas bench golden screenshots clean
+.PHONY: help venv serve test test-fast lint types format fixtures protos schemas readme bench golden screenshots clean
 
 help:
 	@echo "make serve   - run the emulators until Ctrl-C (ARGS='--seed 7 ...' to pass flags)"
@@ -25,6 +27,11 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $@ $(SERVE_STAMP)
+
+$(SERVE_STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet -e .
 	touch $@
 
 venv: $(STAMP)
@@ -34,7 +41,7 @@ venv: $(STAMP)
 	.venv-hume-$*/bin/python -m pip install --quiet "$(SDK_PIN_$*)"
 	touch $@
 
-serve: $(STAMP)
+serve: $(SERVE_STAMP)
 	$(BIN)/mockserver serve $(ARGS)
 
 lint: $(STAMP)
@@ -63,6 +70,10 @@ bench: $(STAMP)
 # (test_schemas.py fails when one is stale).
 schemas: $(STAMP)
 	$(BIN)/python scripts/gen_schemas.py
+
+# Rewrite README.md's configuration table from the settings (test_docs.py fails when stale).
+readme: $(STAMP)
+	$(BIN)/python scripts/update_readme.py
 
 # Regenerate mockserver/_generated/ from protos/ (test_protos.py fails when it is stale).
 protos: $(STAMP)

@@ -10,6 +10,8 @@ Exit statuses: 0 success, 1 a failure, 2 a usage or setup error.
 from __future__ import annotations
 
 import argparse
+import os
+import sys
 from collections.abc import Sequence
 
 from .commands import COMMANDS, EXIT_USAGE, Command
@@ -64,7 +66,32 @@ def main(argv: Sequence[str] | None = None, vendors: Sequence[VendorSpec] | None
         vendors: The registry entries to serve (default: the built-in vendors).
     """
     vendors = default_vendors() if vendors is None else vendors
+    args = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser(vendors)
-    namespace = parser.parse_args(argv)
-    status: int = namespace.run(namespace, vendors)
-    return status if status is not None else EXIT_USAGE
+    misplaced = _options_before_the_command(args, [c.name for c in _commands()])
+    if misplaced is not None:
+        print(misplaced, file=sys.stderr)
+        return EXIT_USAGE
+    namespace = parser.parse_args(args)
+    try:
+        status: int = namespace.run(namespace, vendors)
+        sys.stdout.flush()
+    except BrokenPipeError:  # `mockserver config | head`: the reader left; that is fine
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
+    return status
+
+
+def _options_before_the_command(args: list[str], commands: list[str]) -> str | None:
+    """A helpful message for ``mockserver --seed 3 serve`` (options go after the command)."""
+    if not args or not args[0].startswith("-") or args[0] in ("-h", "--help", "--version"):
+        return None
+    for index, arg in enumerate(args):
+        if arg in commands:
+            fixed = " ".join(["mockserver", arg, *args[:index], *args[index + 1 :]])
+            return (
+                f"mockserver: error: options go after the command: {fixed}\n"
+                f"(mockserver {arg} --help lists them)"
+            )
+    return None

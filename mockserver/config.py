@@ -15,7 +15,7 @@ from typing import Any
 
 from .errors import ConfigError
 from .registry import VendorSpec, default_vendors
-from .settings import Setting, flatten_mapping, resolve
+from .settings import Setting, flatten_mapping, resolve_with_sources
 
 __all__ = ["CORE_SETTINGS", "ServerConfig", "all_settings", "load_toml"]
 
@@ -37,8 +37,14 @@ CORE_SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "scenarios", "list", (),
-        "Scenario file to load at start (repeat the flag for several).",
+        "Scenario file to load at start, or builtin:NAME for one shipped with the package "
+        "(repeat the flag for several).",
         flag="--scenario", metavar="FILE",
+    ),
+    Setting(
+        "scenario_texts", "list", (),
+        "Scenario given inline as YAML or JSON text, loaded at start (repeat for several).",
+        flag="--scenario-text", metavar="YAML", split=False,
     ),
     Setting("admin_enabled", "bool", True, "Serve the admin API on loopback."),
     Setting(
@@ -85,12 +91,14 @@ class ServerConfig:
     journal_max_entries: int = 100_000
     workers: int = 4
     allow_non_loopback: bool = False
-    scenarios: tuple[str, ...] = ()  # scenario files loaded at start
+    scenarios: tuple[str, ...] = ()  # scenario files (or builtin:NAME) loaded at start
+    scenario_texts: tuple[str, ...] = ()  # inline scenarios loaded at start
     admin_enabled: bool = True
     admin_port: int = 8790
     admin_token: str = ""
     vendors: Mapping[str, Any] = field(default_factory=dict)  # vendor name -> settings object
     registry: tuple[VendorSpec, ...] = ()  # the vendors these settings are for
+    sources: Mapping[str, str] = field(default_factory=dict)  # dotted key -> where it came from
 
     def vendor(self, name: str) -> Any:
         """The settings object of vendor ``name``."""
@@ -128,18 +136,20 @@ class ServerConfig:
         registry = default_vendors() if vendors is None else tuple(vendors)
         settings = all_settings(registry)
         file_values = load_toml(config_file) if config_file else None
+        file_label = f"config file {config_file}"
         overrides = (
             {s.key: 0 for s in settings if s.key.endswith("port")} if ephemeral_ports else None
         )
-        values = resolve(
+        resolved = resolve_with_sources(
             settings,
             flags=flags,
             environ=environ,
             file_values=file_values,
-            file_label=f"config file {config_file}",
+            file_label=file_label,
             python_values=flatten_mapping(python_values) if python_values else None,
             default_overrides=overrides,
         )
+        values = resolved.values
         config = cls(
             host=values["host"],
             seed=values["seed"],
@@ -148,14 +158,27 @@ class ServerConfig:
             workers=values["workers"],
             allow_non_loopback=values["allow_non_loopback"],
             scenarios=values["scenarios"],
+            scenario_texts=values["scenario_texts"],
             admin_enabled=values["admin_enabled"],
             admin_port=values["admin_port"],
             admin_token=values["admin_token"],
             vendors={v.name: v.build_settings(values) for v in registry},
             registry=registry,
+            sources=resolved.sources,
         )
         config.check()
         return config
+
+    def port_flags(self) -> dict[int, str]:
+        """Every fixed port (not 0) with the flag that sets it."""
+        flags: dict[int, str] = {}
+        if self.admin_enabled and self.admin_port:
+            flags[self.admin_port] = "--admin-port"
+        for vendor in self.registry:
+            for name, port in vendor.ports(self.vendors[vendor.name]).items():
+                if port:
+                    flags.setdefault(port, name)
+        return flags
 
     def check(self) -> None:
         """Cross-field checks: loopback host, distinct fixed ports."""

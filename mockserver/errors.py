@@ -6,7 +6,7 @@ them into its documented wire error (see ``mockserver/vendors/<vendor>/errors.py
 
 from __future__ import annotations
 
-__all__ = ["ConfigError", "MockServerError", "ScenarioError", "ServerFailure"]
+__all__ = ["ConfigError", "ListenError", "MockServerError", "ScenarioError", "ServerFailure"]
 
 
 class MockServerError(Exception):
@@ -15,6 +15,20 @@ class MockServerError(Exception):
 
 class ConfigError(MockServerError):
     """A setting, flag, environment variable or config file is invalid."""
+
+
+class ListenError(MockServerError):
+    """A listener could not bind its address (the port is taken, or not allowed).
+
+    The server turns it into a :class:`ConfigError` naming the setting's flag.
+    """
+
+    def __init__(self, host: str, port: int, reason: str, *, in_use: bool) -> None:
+        super().__init__(f"cannot listen on {host}:{port}: {reason}")
+        self.host = host
+        self.port = port
+        self.reason = reason
+        self.in_use = in_use  # the address is already in use
 
 
 class ScenarioError(MockServerError):

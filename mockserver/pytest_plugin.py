@@ -18,9 +18,9 @@ Fixtures (see ``docs/howto-pytest.md``):
   unmet scenario expectations fail it.
 * ``mock_<vendor>`` for each emulator (``mock_hume``, ``mock_hume_v1``,
   ``mock_behavioral``): the vendor's handle (URLs, credentials and ready-to-use official
-  SDK clients), built from its registry entry; the older names (``mockserver_hume``,
-  ``hume``, ``mockserver_hume_v1``, ``hume_v1``, ``mockserver_behavioral``, ``behavioral``)
-  still work for this release and warn.
+  SDK clients), built from its registry entry; the names of the first release
+  (``hume``, ``mockserver_hume``, ``behavioral``, ``mockserver_behavioral``) still work
+  until the next release and warn.
 * ``mockserver_vendors`` (session): the registry entries the plugin's servers serve
   (default: the built-in ones); a project that adds a vendor overrides it and registers the
   vendor's fixture with :func:`vendor_fixtures`.
@@ -270,8 +270,8 @@ def mockserver_journal(mockserver: MockServer) -> Journal:
 
 
 def vendor_fixtures(vendor: VendorSpec) -> dict[str, Callable[..., Any]]:
-    """The fixtures of one vendor's handle: ``mock_<name>``, plus its older names, which
-    warn (``mockserver_<name>`` and the entry's ``fixture_aliases``).
+    """The fixtures of one vendor's handle: ``mock_<name>``, plus its older names (the
+    entry's ``fixture_aliases``), which warn.
 
     The handle class (the entry's ``handle``) takes the test's server and has ``close()``,
     called after the test.
@@ -288,7 +288,7 @@ def vendor_fixtures(vendor: VendorSpec) -> dict[str, Callable[..., Any]]:
 
     handle.__doc__ = f"The {vendor.title} emulator of the test's server (its handle)."
     fixtures: dict[str, Callable[..., Any]] = {name: handle}
-    for old in (f"mockserver_{vendor.name}", *vendor.fixture_aliases):
+    for old in vendor.fixture_aliases:
         fixtures[old] = _alias(old, name)
     return fixtures
 

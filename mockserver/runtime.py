@@ -17,7 +17,7 @@ from typing import Any
 from .core.clock import Clock, MonotonicClock
 from .core.rng import SeedSource
 from .faults import FaultPlan
-from .journal import Journal
+from .journal import Journal, JournalEntry
 from .registry import VendorSpec, default_vendors, fault_catalogue
 from .scenario import ScenarioBook, ScenarioFormat
 
@@ -26,15 +26,66 @@ __all__ = ["ConnectionRecord", "Runtime"]
 logger = logging.getLogger("mockserver")
 
 
+def _vendor_logger(vendor: str) -> logging.Logger:
+    return logging.getLogger(f"mockserver.{vendor}")
+
+
 @dataclass
 class ConnectionRecord:
-    """A live connection or call, as listed by the admin API and the pytest plugin."""
+    """A live connection or call, as listed by the admin API and the pytest plugin.
+
+    The counts, outcome and faults are kept from the journal while the connection is open
+    and make up the one line logged when it ends.
+    """
 
     id: str
     vendor: str
     transport: str
     opened_at: float  # runtime clock
     info: dict[str, Any] = field(default_factory=dict)
+    messages_in: int = 0
+    messages_out: int = 0
+    outcome: str = ""  # how it ended, once known: "server closed 1000", "status OK"...
+    faults: list[str] = field(default_factory=list)
+
+    def summary(self, now: float) -> str:
+        """``hume-ws-1 (websocket from 127.0.0.1): 3 in, 3 out, 0.120 s; client closed 1000``."""
+        where = self.transport
+        if self.info.get("method") and self.info.get("path"):
+            where += f" {self.info['method']} {self.info['path']}"
+        elif self.info.get("method"):
+            where += f" {self.info['method']}"
+        if self.info.get("remote"):
+            where += f" from {self.info['remote']}"
+        line = (
+            f"{self.id} ({where}): {self.messages_in} in, {self.messages_out} out, "
+            f"{max(0.0, now - self.opened_at):.3f} s; {self.outcome or 'ended'}"
+        )
+        return line + (f"; faults: {', '.join(self.faults)}" if self.faults else "")
+
+
+#: Journal kinds that are one message on the wire.
+_MESSAGE_KINDS = frozenset({"text", "binary", "message", "request", "response"})
+
+
+def _outcome(entry: JournalEntry) -> str | None:
+    """How an entry ends a connection, in words; None if it does not."""
+    kind, code = entry.kind, entry.code
+    if kind == "close":
+        who = "server" if entry.direction == "out" else "client"
+        reason = f" {entry.reason!r}" if entry.reason else ""
+        return f"{who} closed {code}{reason}"
+    if kind == "disconnect":
+        return "client disconnected without a close frame"
+    if kind == "cancel":
+        return "client cancelled"
+    if kind == "status":
+        return f"status {entry.status}" + (f" {entry.reason!r}" if entry.reason else "")
+    if kind == "response":
+        return f"HTTP {code}"
+    if kind == "handshake" and entry.direction == "out" and code is not None and code != 101:
+        return f"refused with HTTP {code}"
+    return None
 
 
 class Runtime:
@@ -77,6 +128,7 @@ class Runtime:
         self._counters: dict[str, Iterator[int]] = {}  # per-prefix connection numbers
         self._failures: list[tuple[str, BaseException]] = []  # unexpected server errors
         self._connections: dict[str, ConnectionRecord] = {}  # live connections
+        self.journal.add_listener(self._tally)
 
     @property
     def executor(self) -> ThreadPoolExecutor:
@@ -107,12 +159,38 @@ class Runtime:
         return failures
 
     def open_connection(self, record: ConnectionRecord) -> None:
+        """Count ``record`` as live until :meth:`close_connection`."""
         with self._lock:
             self._connections[record.id] = record
 
     def close_connection(self, connection_id: str) -> None:
+        """Forget a connection and log its one-line summary (INFO, ``mockserver.<vendor>``)."""
         with self._lock:
-            self._connections.pop(connection_id, None)
+            record = self._connections.pop(connection_id, None)
+        if record is not None:
+            _vendor_logger(record.vendor).info("%s", record.summary(self.clock.now()))
+
+    def _tally(self, entry: JournalEntry) -> None:
+        """Journal listener: count messages, note the outcome and faults of live connections."""
+        outcome = _outcome(entry)
+        with self._lock:
+            record = self._connections.get(entry.connection)
+            if record is not None:
+                if entry.kind in _MESSAGE_KINDS:
+                    if entry.direction == "in":
+                        record.messages_in += 1
+                    else:
+                        record.messages_out += 1
+                if outcome is not None:
+                    record.outcome = outcome
+                if entry.fault is not None and entry.fault not in record.faults:
+                    record.faults.append(entry.fault)
+                return
+        if outcome is not None and outcome.startswith("refused"):  # never opened
+            fault = f"; faults: {entry.fault}" if entry.fault else ""
+            _vendor_logger(entry.vendor).info(
+                "%s (%s): %s%s", entry.connection, entry.transport, outcome, fault
+            )
 
     def connections(self) -> list[ConnectionRecord]:
         """Live connections, oldest first."""

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import json
+import logging
 import threading
 from collections.abc import Coroutine, Sequence
 from types import TracebackType
@@ -22,12 +24,15 @@ from typing import Any, Protocol, TypeVar
 from .admin import AdminService
 from .config import ServerConfig
 from .core.clock import Clock
-from .errors import MockServerError, ServerFailure
+from .errors import ConfigError, ListenError, MockServerError, ServerFailure
 from .journal import Journal
 from .registry import VendorSpec
 from .runtime import ConnectionRecord, Runtime
+from .scenario.loader import scenario_file
 
 __all__ = ["MockServer"]
+
+logger = logging.getLogger("mockserver.control")
 
 T = TypeVar("T")
 
@@ -135,6 +140,8 @@ class MockServer:
             raise MockServerError("the server is already running")
         self._loop = asyncio.get_running_loop()
         try:
+            # scenarios first: a bad file fails before any port is bound
+            self._load_configured_scenarios()
             for vendor in self.config.registry:
                 settings = self.config.vendor(vendor.name)
                 if not vendor.enabled(settings):
@@ -154,8 +161,15 @@ class MockServer:
                 )
                 await admin.start()
                 self._services["admin"] = admin
-            for path in self.config.scenarios:
-                self.load_scenario(path)
+        except ListenError as exc:
+            await self._stop_services()
+            flag = self.config.port_flags().get(exc.port)
+            if flag is None:  # port 0 never fails this way; say what we know
+                raise
+            problem = "is in use" if exc.in_use else f"cannot be used ({exc.reason})"
+            raise ConfigError(
+                f"{flag} {exc.port} {problem}; pass another port or 0 for any free port"
+            ) from exc
         except BaseException:
             await self._stop_services()
             raise
@@ -261,8 +275,15 @@ class MockServer:
         self.runtime.reset()
         for service in self._services.values():
             service.reset()
-        for path in self.config.scenarios:
-            self.load_scenario(path)
+        logger.info("reset: journal, faults, scenarios and counters cleared")
+        self._load_configured_scenarios()
+
+    def _load_configured_scenarios(self) -> None:
+        """The configuration's scenario files (``builtin:NAME`` too), then inline texts."""
+        for reference in self.config.scenarios:
+            self.load_scenario(scenario_file(reference))
+        for text in self.config.scenario_texts:
+            self.load_scenario(text)
 
     def check(self) -> None:
         """Raise :class:`ServerFailure` if the server hit internal errors since last check."""
@@ -281,16 +302,23 @@ class MockServer:
 
     def clear_scenarios(self) -> None:
         """Deactivate every scenario (the faults they brought stay until clear_faults)."""
+        count = len(self.runtime.scenarios.active())
         self.runtime.scenarios.clear()
+        logger.info("scenarios cleared (%d were active)", count)
 
     def add_faults(self, specs: Any) -> list[Any]:
         """Activate fault definitions (a mapping or a list of them)."""
         items = [specs] if isinstance(specs, dict) else list(specs)
-        return self.runtime.faults.load(items)
+        added = self.runtime.faults.load(items)
+        for fault in added:
+            logger.info("fault added: %s", json.dumps(fault, sort_keys=True))
+        return added
 
     def clear_faults(self) -> None:
         """Remove every active fault."""
+        count = len(self.runtime.faults.describe())
         self.runtime.faults.clear()
+        logger.info("faults cleared (%d were active)", count)
 
     def unmet_expectations(self) -> list[str]:
         """Scripted expectations of the active scenarios that the journal does not satisfy."""

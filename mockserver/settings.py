@@ -10,6 +10,7 @@ name where the bad value came from.
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import math
 import typing
 from collections.abc import Iterable, Mapping, Sequence
@@ -19,6 +20,7 @@ from typing import Any, Literal, TypeVar
 from mockserver.errors import ConfigError
 
 __all__ = [
+    "Resolved",
     "Setting",
     "SettingKind",
     "build_settings",
@@ -26,8 +28,10 @@ __all__ = [
     "flatten_mapping",
     "markdown_table",
     "resolve",
+    "resolve_with_sources",
     "setting",
     "settings_table",
+    "unknown_environment",
 ]
 
 SettingKind = Literal["int", "float", "str", "bool", "list", "choice"]
@@ -49,11 +53,13 @@ class Setting:
         default: Value used when no source sets it.
         help: One line for ``--help`` and the README reference.
         flag: Override of the derived ``--a-b`` flag name (e.g. singular for lists).
-        choices: Allowed values for ``choice``.
+        choices: Allowed values for ``choice`` (strings), or for an ``int`` setting.
         minimum: Inclusive lower bound for numbers (or list length for ``list``).
         maximum: Inclusive upper bound for numbers.
         metavar: Placeholder shown in ``--help``.
         item_check: Name of an extra check for list items (``"cid:token"``).
+        split: Whether a list's flag and environment values are comma-separated (off for
+            values that may contain commas, such as inline YAML).
     """
 
     key: str
@@ -61,11 +67,12 @@ class Setting:
     default: Any
     help: str
     flag: str | None = None
-    choices: tuple[str, ...] = ()
+    choices: tuple[Any, ...] = ()
     minimum: float | None = None
     maximum: float | None = None
     metavar: str | None = None
     item_check: str | None = None
+    split: bool = True
 
     @property
     def flag_name(self) -> str:
@@ -104,24 +111,30 @@ class Setting:
         if kind == "int":
             if isinstance(raw, bool):
                 raise ConfigError(f"{where}: expected an integer, got {raw!r}")
+            value: int | None = None
             if isinstance(raw, int):
-                return raw
-            if isinstance(raw, str):
+                value = raw
+            elif isinstance(raw, str):
                 try:
-                    return int(raw.strip(), 10)
+                    value = int(raw.strip(), 10)
                 except ValueError:
-                    pass
-            raise ConfigError(f"{where}: expected an integer, got {raw!r}")
+                    value = None
+            if value is None:
+                raise ConfigError(f"{where}: expected an integer, got {raw!r}")
+            if self.choices and value not in self.choices:
+                options = ", ".join(map(str, self.choices))
+                raise ConfigError(f"{where}: expected one of {options}, got {raw!r}")
+            return value
         if kind == "float":
             if isinstance(raw, bool):
                 raise ConfigError(f"{where}: expected a number, got {raw!r}")
             try:
-                value = float(raw) if isinstance(raw, int | float | str) else math.nan
+                number = float(raw) if isinstance(raw, int | float | str) else math.nan
             except ValueError:
-                value = math.nan
-            if not math.isfinite(value):
+                number = math.nan
+            if not math.isfinite(number):
                 raise ConfigError(f"{where}: expected a finite number, got {raw!r}")
-            return value
+            return number
         if kind == "str":
             if not isinstance(raw, str):
                 raise ConfigError(f"{where}: expected a string, got {raw!r}")
@@ -133,7 +146,8 @@ class Setting:
             return raw.strip().lower()
         # list
         if isinstance(raw, str):
-            items = [part.strip() for part in raw.split(",") if part.strip()]
+            parts = raw.split(",") if self.split else [raw]
+            items = [part.strip() for part in parts if part.strip()]
         elif isinstance(raw, list | tuple) and all(isinstance(i, str) for i in raw):
             items = list(raw)
         else:
@@ -172,6 +186,48 @@ def flatten_mapping(mapping: Mapping[str, Any], prefix: str = "") -> dict[str, A
     return flat
 
 
+@dataclass(frozen=True)
+class Resolved:
+    """Resolved values by dotted key, and where each came from: ``default``, ``file``,
+    ``environment`` (with the variable), ``flag`` (with the flag) or ``argument``."""
+
+    values: dict[str, Any]
+    sources: dict[str, str]
+
+
+def _unknown_keys(label: str, keys: Iterable[str], known: Sequence[str]) -> ConfigError:
+    """``unknown setting(s): x (did you mean y?)``, one suggestion per key."""
+    described = []
+    for key in sorted(keys):
+        section, _, name = key.rpartition(".")
+        same_section = [k.rpartition(".")[2] for k in known if k.rpartition(".")[0] == section]
+        close = difflib.get_close_matches(name, same_section, n=1, cutoff=0.6)
+        if not close:
+            close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        described.append(key + hint)
+    return ConfigError(f"{label}: unknown setting(s): {', '.join(described)}")
+
+
+def unknown_environment(
+    settings: Sequence[Setting], environ: Mapping[str, str], known: Iterable[str] = ()
+) -> list[str]:
+    """Warnings for ``MOCKSERVER_*`` variables that look like a mistyped setting: one per
+    variable that is not a setting (nor in ``known``) but close to one."""
+    names = {s.env_name for s in settings} | set(known)
+    warnings = []
+    for name in sorted(environ):
+        if not name.startswith("MOCKSERVER_") or name in names:
+            continue
+        close = difflib.get_close_matches(name, sorted(names), n=1, cutoff=0.8)
+        if close:
+            warnings.append(
+                f"environment variable {name} is not a setting and is ignored "
+                f"(did you mean {close[0]}?)"
+            )
+    return warnings
+
+
 def resolve(
     settings: Sequence[Setting],
     *,
@@ -194,29 +250,60 @@ def resolve(
         default_overrides: Replacement defaults (e.g. port 0 for in-process servers).
 
     Raises:
-        ConfigError: unknown keys in the file or Python values, or any invalid value.
+        ConfigError: unknown keys in the file or Python values (with a suggestion), or any
+            invalid value.
     """
+    return resolve_with_sources(
+        settings,
+        flags=flags,
+        environ=environ,
+        file_values=file_values,
+        file_label=file_label,
+        python_values=python_values,
+        default_overrides=default_overrides,
+    ).values
+
+
+def resolve_with_sources(
+    settings: Sequence[Setting],
+    *,
+    flags: Mapping[str, Any] | None = None,
+    environ: Mapping[str, str] | None = None,
+    file_values: Mapping[str, Any] | None = None,
+    file_label: str = "config file",
+    python_values: Mapping[str, Any] | None = None,
+    default_overrides: Mapping[str, Any] | None = None,
+) -> Resolved:
+    """:func:`resolve`, also saying where each value came from."""
     by_key = {s.key: s for s in settings}
+    known = sorted(by_key)
     for label, values in ((file_label, file_values), ("argument", python_values)):
-        unknown = sorted(set(values or {}) - set(by_key))
+        unknown = set(values or {}) - set(by_key)
         if unknown:
-            raise ConfigError(f"{label}: unknown setting(s): {', '.join(unknown)}")
+            raise _unknown_keys(label, unknown, known)
     resolved: dict[str, Any] = {}
+    sources: dict[str, str] = {}
     for setting in settings:
         key = setting.key
         if python_values and key in python_values:
             resolved[key] = setting.convert(python_values[key], "argument")
+            sources[key] = "argument"
         elif flags and key in flags:
             resolved[key] = setting.convert(flags[key], "flag")
+            sources[key] = f"flag {setting.flag_name}"
         elif environ and setting.env_name in environ:
             resolved[key] = setting.convert(environ[setting.env_name], "environment")
+            sources[key] = f"environment {setting.env_name}"
         elif file_values and key in file_values:
             resolved[key] = setting.convert(file_values[key], file_label)
+            sources[key] = file_label
         elif default_overrides and key in default_overrides:
             resolved[key] = default_overrides[key]
+            sources[key] = "default"
         else:
             resolved[key] = setting.default
-    return resolved
+            sources[key] = "default"
+    return Resolved(resolved, sources)
 
 
 def describe(settings: Iterable[Setting]) -> list[tuple[str, str, str, str]]:
@@ -248,7 +335,7 @@ def setting(
     help: str,
     *,
     flag: str | None = None,
-    choices: tuple[str, ...] = (),
+    choices: tuple[Any, ...] = (),
     minimum: float | None = None,
     maximum: float | None = None,
     metavar: str | None = None,

@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from mockserver.config import CORE_SETTINGS, ServerConfig, all_settings
 from mockserver.registry import VendorSpec
-from mockserver.settings import Setting
+from mockserver.settings import Setting, unknown_environment
 
 __all__ = ["add_settings", "flag_values", "resolve_config"]
 
@@ -64,7 +65,7 @@ def flag_values(namespace: argparse.Namespace, vendors: Sequence[VendorSpec]) ->
     for setting in all_settings(vendors):
         if hasattr(namespace, setting.dest):
             raw = getattr(namespace, setting.dest)
-            if setting.kind == "list":
+            if setting.kind == "list" and setting.split:
                 raw = [item for chunk in raw for item in chunk.split(",") if item]
             values[setting.key] = raw
     return values
@@ -75,9 +76,13 @@ def resolve_config(
 ) -> ServerConfig:
     """The configuration of a parsed command line (flags, environment, ``--config``).
 
+    A ``MOCKSERVER_*`` variable that looks like a mistyped setting gets a warning on stderr.
+
     Raises:
         ConfigError: a value is invalid or a key unknown.
     """
+    for warning in unknown_environment(all_settings(vendors), environ, ("MOCKSERVER_CONFIG",)):
+        print(f"mockserver: warning: {warning}", file=sys.stderr)
     return ServerConfig.resolve(
         flags=flag_values(namespace, vendors),
         environ=environ,

@@ -9,6 +9,7 @@ probability, ``times``) and delays. The per-connection logic is in
 from __future__ import annotations
 
 import json
+import logging
 import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -22,6 +23,8 @@ from .spec import FaultParser, FaultSpec
 from .types import HandshakeRejectFault, TimedFault
 
 __all__ = ["ActiveFault", "FaultPlan"]
+
+logger = logging.getLogger("mockserver.faults")
 
 
 @dataclass(eq=False)
@@ -127,6 +130,13 @@ class FaultPlan:
             if times is not None and fault.fired >= times:
                 return False
             fault.fired += 1
+            fired = fault.fired
+        if logger.isEnabledFor(logging.INFO):
+            limit = f" of {times}" if times is not None else ""
+            logger.info(
+                "fault %r (%s) fired: connection %d, %s %d (time %d%s)",
+                fault.spec.name, fault.spec.type, number, point, index, fired, limit,
+            )  # fmt: skip
         return True
 
     def delay(self, fault: ActiveFault, number: int, point: str, index: int) -> Delay:

@@ -9,6 +9,7 @@ their next request.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -21,6 +22,8 @@ from mockserver.journal import Journal
 from .expect import unmet_message
 from .loader import ScenarioFormat
 from .model import Scenario
+
+logger = logging.getLogger("mockserver.control")
 
 __all__ = ["ActiveScenario", "ScenarioBook"]
 
@@ -85,6 +88,12 @@ class ScenarioBook:
         with self._lock:
             self._scenarios.append(active)
             self._rebuild()
+        named = source_label.startswith("<") or source_label in label
+        origin = "" if named else f" from {source_label}"
+        logger.info(
+            "%s loaded%s (%d faults, %d expectations)",
+            label, origin, len(scenario.faults), len(scenario.expect),
+        )  # fmt: skip
         return scenario
 
     def clear(self) -> None:

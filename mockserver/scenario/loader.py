@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 from mockserver.errors import ScenarioError
 from mockserver.faults.schema import FAULT_SCHEMA_ID, fault_schema
 from mockserver.registry import VendorSpec, default_vendors, fault_catalogue
+from mockserver.resources import fixture_path
 
 from .model import Expectation, Scenario
 from .part import ScenarioPart
@@ -36,12 +37,15 @@ if TYPE_CHECKING:
     import jsonschema
 
 __all__ = [
+    "BUILTIN_PREFIX",
     "ScenarioFormat",
+    "builtin_scenarios",
     "json_type_name",
     "load_scenario",
     "read_scenario",
     "regex_errors",
     "scenario_errors",
+    "scenario_file",
     "unknown_name",
 ]
 
@@ -83,12 +87,19 @@ class ScenarioFormat:
         return list(self._semantic_errors(data))
 
     def read(self, source: Any, *, label: str | None = None) -> tuple[Scenario, str]:
-        """Parse and validate ``source``: the scenario and how the source is named."""
+        """Parse and validate ``source``: the scenario and how the source is named.
+
+        Raises:
+            ScenarioError: every problem found, one per line after the first.
+        """
         data, name = _read(source)
         name = label or name
         problems = self.errors(data)
-        if problems:
+        if len(problems) == 1:
             raise ScenarioError(f"{name}: {problems[0]}")
+        if problems:
+            listed = "\n".join(f"  - {problem}" for problem in problems)
+            raise ScenarioError(f"{name}: {len(problems)} problems:\n{listed}")
         return self.build(data), name
 
     def build(self, data: Mapping[str, Any]) -> Scenario:
@@ -145,8 +156,37 @@ def scenario_errors(data: Any) -> list[str]:
 # -- reading -------------------------------------------------------------------------------
 
 
+BUILTIN_PREFIX = "builtin:"
+
+
+def builtin_scenarios() -> list[str]:
+    """The names of the scenarios shipped with the package (``builtin:<name>``)."""
+    folder = fixture_path("scenarios")
+    return sorted(p.stem for p in folder.iterdir() if p.suffix.lower() in _SUFFIXES)
+
+
+def scenario_file(reference: str | Path) -> Path:
+    """The file a ``--scenario`` value names: a path, or ``builtin:<name>`` for a scenario
+    shipped with the package (``fixtures/scenarios/<name>.yaml``).
+
+    Raises:
+        ScenarioError: an unknown built-in name (the message lists them).
+    """
+    text = str(reference)
+    if not text.startswith(BUILTIN_PREFIX):
+        return Path(text)
+    name = text[len(BUILTIN_PREFIX) :]
+    for suffix in _SUFFIXES:
+        candidate = fixture_path("scenarios") / f"{name}{suffix}"
+        if candidate.is_file():
+            return candidate
+    known = ", ".join(BUILTIN_PREFIX + n for n in builtin_scenarios())
+    raise ScenarioError(f"{text}: no such built-in scenario (built in: {known})")
+
+
 def _read(source: Any) -> tuple[Any, str]:
-    """``(data, label)`` of a source."""
+    """``(data, label)`` of a source: a file that exists (or ``builtin:<name>``) is read;
+    other text is YAML or JSON itself."""
     if isinstance(source, Scenario):
         return source.to_dict(), f"Scenario({source.name!r})" if source.name else "Scenario"
     if isinstance(source, Mapping):
@@ -155,8 +195,11 @@ def _read(source: Any) -> tuple[Any, str]:
         return _read_file(source), str(source)
     if isinstance(source, str):
         stripped = source.strip()
-        if "\n" not in stripped and stripped.lower().endswith(_SUFFIXES):
-            return _read_file(Path(stripped)), stripped
+        if "\n" not in stripped:
+            if stripped.startswith(BUILTIN_PREFIX):
+                return _read_file(scenario_file(stripped)), stripped
+            if _is_file(stripped) or stripped.lower().endswith(_SUFFIXES):
+                return _read_file(Path(stripped)), stripped
         return _parse_text(source, "<scenario text>"), "<scenario text>"
     raise ScenarioError(
         f"cannot load a scenario from {type(source).__name__}: pass a path, YAML or JSON "
@@ -164,9 +207,15 @@ def _read(source: Any) -> tuple[Any, str]:
     )
 
 
+def _is_file(text: str) -> bool:
+    try:
+        return Path(text).is_file()
+    except OSError:  # a long one-line text is no path
+        return False
+
+
 def _read_file(path: Path) -> Any:
-    if path.suffix.lower() not in _SUFFIXES:
-        raise ScenarioError(f"{path}: a scenario file must end in .yaml, .yml or .json")
+    """A scenario file: JSON for ``.json``, else YAML (which reads JSON too)."""
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:

@@ -49,6 +49,30 @@ def test_python_values_nested_or_dotted_and_ephemeral_ports() -> None:
     assert config.hume.repeated_error_limit == 3
 
 
+def test_integer_choices_are_integers_from_every_source(tmp_path: Path) -> None:
+    file = write(tmp_path, "[behavioral]\nspeaking_rate_labels = 5\n")
+    for config in (
+        ServerConfig.resolve(config_file=file),
+        ServerConfig.resolve(python_values={"behavioral": {"speaking_rate_labels": 5}}),
+        ServerConfig.resolve(environ={"MOCKSERVER_BEHAVIORAL_SPEAKING_RATE_LABELS": "5"}),
+        ServerConfig.resolve(flags={"behavioral.speaking_rate_labels": "5"}),
+    ):
+        assert config.behavioral.speaking_rate_labels == 5
+
+
+def test_every_value_knows_its_source(tmp_path: Path) -> None:
+    file = write(tmp_path, "seed = 1\n[hume]\nport = 9001\n")
+    config = ServerConfig.resolve(
+        flags={"hume.api_keys": ["k"]},
+        environ={"MOCKSERVER_HUME_PORT": "9002"},
+        config_file=file,
+    )
+    assert config.sources["seed"] == f"config file {file}"
+    assert config.sources["hume.port"] == "environment MOCKSERVER_HUME_PORT"
+    assert config.sources["hume.api_keys"] == "flag --hume-api-key"
+    assert config.sources["hume.inactivity_timeout_s"] == "default"
+
+
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
@@ -62,6 +86,9 @@ def test_python_values_nested_or_dotted_and_ephemeral_ports() -> None:
         ({"python_values": {"hume": {"nope": 1}}}, "unknown setting(s): hume.nope"),
         ({"flags": {"seed": "1.5"}}, "--seed: expected an integer"),
         ({"flags": {"hume.inactivity_timeout_s": "nan"}}, "expected a finite number"),
+        ({"python_values": {"hume": {"api_key": 1}}}, "hume.api_key (did you mean 'api_keys'?)"),
+        ({"flags": {"behavioral.speaking_rate_labels": "4"}}, "expected one of 3, 5, got '4'"),
+        ({"python_values": {"behavioral.speaking_rate_labels": "five"}}, "expected an integer"),
     ],
 )
 def test_invalid_values_name_their_source(kwargs: dict[str, object], message: str) -> None:

@@ -13,9 +13,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_readme_configuration_reference_is_current() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    assert markdown_table(all_settings()) in readme, (
-        "regenerate with mockserver.settings.markdown_table"
-    )
+    assert markdown_table(all_settings()) in readme, "regenerate with make readme"
 
 
 def test_readme_gives_the_two_commands() -> None:

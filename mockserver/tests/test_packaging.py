@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import zipfile
@@ -34,6 +35,22 @@ def test_wheel_bundles_schemas_protos_and_fixtures(tmp_path: Path) -> None:
         "contract_tests/strategies/hume.py",
     ):
         assert required in names, required
+    assert not [n for n in names if n.startswith("mockserver/tests/")]  # the suite stays home
+
+    # Only what serving needs is required; test tools and SDKs are extras.
+    (metadata,) = [n for n in names if n.endswith(".dist-info/METADATA")]
+    requires = [
+        line.split(":", 1)[1].strip()
+        for line in zipfile.ZipFile(wheel).read(metadata).decode().splitlines()
+        if line.startswith("Requires-Dist:")
+    ]
+    plain = [r for r in requires if "extra ==" not in r]
+    for tool in ("pytest", "pytest-asyncio", "hypothesis", "hume", "behavioralsignals"):
+        assert not [r for r in plain if re.match(rf"{tool}\b(?!-)", r)], (tool, plain)
+    extras = {r.split("extra ==")[1].strip().strip("'\"") for r in requires if "extra ==" in r}
+    assert {"pytest", "contract", "sdks"} <= extras
+    assert any(r.startswith("pytest") and "extra == 'pytest'" in r for r in requires)
+    assert any(r.startswith("hypothesis") and "extra == 'contract'" in r for r in requires)
 
     # Installed outside the checkout, resources resolve to the bundled copy.
     target = tmp_path / "site"

@@ -35,9 +35,9 @@ import json
 from websockets.sync.client import connect
 
 
-def publish(hume, text, **extra):
+def publish(mock_hume, text, **extra):
     """Send one language request; return the parsed reply."""
-    with connect(hume.url, additional_headers=hume.headers) as ws:
+    with connect(mock_hume.url, additional_headers=mock_hume.headers) as ws:
         message = {"models": {"language": {}}, "raw_text": True, "data": text, **extra}
         ws.send(json.dumps(message))
         return json.loads(ws.recv(timeout=30))
@@ -105,26 +105,36 @@ from mockserver.server import MockServer
 
 
 def test_fixtures_and_handles(request, mockserver, mockserver_session, mockserver_journal,
-                              mockserver_config, hume, behavioral):
+                              mockserver_config, mock_hume, mock_behavioral):
     assert isinstance(mockserver, MockServer) and mockserver is mockserver_session
     assert mockserver_journal is mockserver.journal and len(mockserver_journal) == 0
     assert mockserver_config == {
         "seed": 0, "hume.inactivity_timeout_s": 7, "behavioral.process_pending_s": 0.0,
     }
     assert mockserver.config.hume.inactivity_timeout_s == 7  # conftest override
-    assert hume is request.getfixturevalue("mockserver_hume")
-    assert hume.url.startswith("ws://127.0.0.1:") and hume.url.endswith("/v0/stream/models")
-    assert hume.base_url.startswith("http://127.0.0.1:") and hume.api_key == "mock-hume-key"
-    assert hume.headers == {"X-Hume-Api-Key": "mock-hume-key"}
-    assert behavioral is request.getfixturevalue("mockserver_behavioral")
-    assert behavioral.rest_url.endswith("/v5") and behavioral.grpc_target.startswith("127.0.0.1:")
-    assert (behavioral.cid, behavioral.token) == (1000, "mock-bs-token")
+    assert mock_hume.url.startswith("ws://127.0.0.1:")
+    assert mock_hume.url.endswith("/v0/stream/models")
+    assert mock_hume.base_url.startswith("http://127.0.0.1:")
+    assert mock_hume.api_key == "mock-hume-key"
+    assert mock_hume.headers == {"X-Hume-Api-Key": "mock-hume-key"}
+    assert mock_behavioral.rest_url.endswith("/v5")
+    assert mock_behavioral.grpc_target.startswith("127.0.0.1:")
+    assert (mock_behavioral.cid, mock_behavioral.token) == (1000, "mock-bs-token")
+
+
+def test_the_first_release_fixture_names_still_work_and_warn(request, mock_hume, mock_behavioral):
+    for old, new, handle in [("hume", "mock_hume", mock_hume),
+                             ("mockserver_hume", "mock_hume", mock_hume),
+                             ("behavioral", "mock_behavioral", mock_behavioral),
+                             ("mockserver_behavioral", "mock_behavioral", mock_behavioral)]:
+        with pytest.warns(DeprecationWarning, match=f"'{old}' is renamed '{new}'"):
+            assert request.getfixturevalue(old) is handle
 
 
 @pytest.mark.parametrize("round", [1, 2])
-def test_each_test_starts_from_a_reset_server(round, hume, mockserver_journal):
+def test_each_test_starts_from_a_reset_server(round, mock_hume, mockserver_journal):
     assert len(mockserver_journal) == 0
-    reply = publish(hume, "Mary had a little lamb", job_details=True)
+    reply = publish(mock_hume, "Mary had a little lamb", job_details=True)
     print(f"JOB {reply['job_details']['job_id']}")
     print(f"SCORE {reply['language']['predictions'][0]['emotions'][0]['score']}")
     # connection numbers restart after the reset: every test's first connection is #1
@@ -132,19 +142,19 @@ def test_each_test_starts_from_a_reset_server(round, hume, mockserver_journal):
     mockserver_journal.assert_sent({"data": "Mary had a little lamb"}, kind="text")
 
 
-def test_hume_sync_sdk_client(hume, mockserver_journal):
+def test_hume_sync_sdk_client(mock_hume, mockserver_journal):
     from hume.expression_measurement.stream import Config, StreamLanguage
 
-    with hume.client().expression_measurement.stream.connect() as socket:
+    with mock_hume.client().expression_measurement.stream.connect() as socket:
         result = socket.send_text("I am delighted!", config=Config(language=StreamLanguage()))
     assert result.language.predictions[0].text == "I"
     mockserver_journal.assert_sent({"data": "I am delighted!"}, vendor="hume", kind="text")
 
 
-async def test_hume_async_sdk_client_in_an_asyncio_test(hume, mockserver_journal):
+async def test_hume_async_sdk_client_in_an_asyncio_test(mock_hume, mockserver_journal):
     from hume.expression_measurement.stream import Config, StreamLanguage
 
-    client = hume.async_client()
+    client = mock_hume.async_client()
     async with client.expression_measurement.stream.connect() as socket:
         result = await socket.send_text("So happy", config=Config(language=StreamLanguage()))
     assert [p.text for p in result.language.predictions] == ["So", "happy"]
@@ -152,29 +162,29 @@ async def test_hume_async_sdk_client_in_an_asyncio_test(hume, mockserver_journal
     await asyncio.sleep(0)
 
 
-def test_hume_v1_handle_and_sdk_clients(request, hume_v1, mockserver_journal):
+def test_hume_v1_handle_and_sdk_clients(request, mock_hume_v1, mockserver_journal):
     from hume_expression_measurement import AudioSessionCreated, SessionClose
 
-    assert hume_v1 is request.getfixturevalue("mockserver_hume_v1")
-    assert hume_v1.base_url.startswith("http://127.0.0.1:") and hume_v1.api_key == "mock-hume-key"
-    assert hume_v1.ws_url == hume_v1.base_url.replace("http://", "ws://")
-    client = hume_v1.client()
+    assert mock_hume_v1.base_url.startswith("http://127.0.0.1:")
+    assert mock_hume_v1.api_key == "mock-hume-key"
+    assert mock_hume_v1.ws_url == mock_hume_v1.base_url.replace("http://", "ws://")
+    client = mock_hume_v1.client()
     with client.audio.connect() as socket:
         created = socket.recv()
         assert isinstance(created, AudioSessionCreated)
         socket.send_audio_session_close(SessionClose(type="session.close"))
         assert [m.type for m in socket] == ["session.closed"]
     assert client.runs.list(mode="realtime").runs[0].run_id == created.session_id
-    assert hume_v1.async_client() is not None
+    assert mock_hume_v1.async_client() is not None
     mockserver_journal.assert_sent({"type": "session.close"}, vendor="hume_v1", kind="text")
 
 
-def test_behavioral_sdk_client_and_lazy_sub_clients(behavioral, mockserver_journal):
+def test_behavioral_sdk_client_and_lazy_sub_clients(mock_behavioral, mockserver_journal):
     from behavioralsignals import StreamingOptions
     from behavioralsignals.utils import make_audio_stream
 
     speech = str(fixture_path("media/speech_16k.wav"))
-    client = behavioral.client()
+    client = mock_behavioral.client()
     audio, rate = make_audio_stream(speech, chunk_size=0.5)
     options = StreamingOptions(sample_rate=rate, encoding="LINEAR_PCM")
     # client.behavioral is created lazily, here, still pointed at the emulator
@@ -186,17 +196,17 @@ def test_behavioral_sdk_client_and_lazy_sub_clients(behavioral, mockserver_journ
 
 
 @pytest.mark.mockserver(hume={"api_keys": ["k1", "k2"]}, seed=5)
-def test_marker_gives_the_test_its_own_server(request, mockserver, hume):
+def test_marker_gives_the_test_its_own_server(request, mockserver, mock_hume):
     assert mockserver is not request.getfixturevalue("mockserver_session")
-    assert hume.api_keys == ("k1", "k2") and hume.api_key == "k1"
+    assert mock_hume.api_keys == ("k1", "k2") and mock_hume.api_key == "k1"
     assert mockserver.config.seed == 5
     assert mockserver.config.hume.inactivity_timeout_s == 7  # merged over the settings
-    publish(hume, "hello")
+    publish(mock_hume, "hello")
 
 
 @pytest.mark.mockserver_scenario("greeting.yaml")
-def test_scenario_marker(hume):
-    reply = publish(hume, "hello there")
+def test_scenario_marker(mock_hume):
+    reply = publish(mock_hume, "hello there")
     emotions = {e["name"]: e["score"] for e in reply["language"]["predictions"][0]["emotions"]}
     assert emotions["Joy"] == pytest.approx(0.9)
 
@@ -221,8 +231,8 @@ def mockserver_settings():
 """
 
 SUBDIR_TESTS = """
-def test_a_directory_conftest_gets_its_own_server(hume, mockserver, mockserver_pool):
-    assert hume.api_key == "sub-key"
+def test_a_directory_conftest_gets_its_own_server(mock_hume, mockserver, mockserver_pool):
+    assert mock_hume.api_key == "sub-key"
     assert mockserver.config.hume.inactivity_timeout_s == 60  # not the root conftest's
     assert len(mockserver_pool) >= 1
 """
@@ -236,8 +246,8 @@ def mockserver_settings():  # any scope: here, per test
     return {"hume.api_keys": ["module-key"], "seed": 11}
 
 
-def test_a_module_override(hume, mockserver, mockserver_seed):
-    assert hume.api_key == "module-key"
+def test_a_module_override(mock_hume, mockserver, mockserver_seed):
+    assert mock_hume.api_key == "module-key"
     assert mockserver.config.seed == 11 and mockserver_seed == 0  # settings win over the seed
 """
 
@@ -250,7 +260,7 @@ def test_fixtures_sdk_clients_markers_and_reset_isolation(inner: pytest.Pytester
     (inner.path / "sub" / "conftest.py").write_text(SUBDIR_CONFTEST)
     (inner.path / "sub" / "test_sub.py").write_text(SUBDIR_TESTS)
     result = inner.runpytest_subprocess("-s")
-    result.assert_outcomes(passed=13)
+    result.assert_outcomes(passed=14)
     jobs = re.findall(r"JOB (\w+)", result.stdout.str())
     assert len(jobs) == 2 and jobs[0] == jobs[1]  # same seed, same connection number: same id
 
@@ -261,10 +271,10 @@ import logging
 from helpers import publish
 
 
-def test_options(hume, mockserver, mockserver_seed):
+def test_options(mock_hume, mockserver, mockserver_seed):
     assert mockserver_seed == 7 and mockserver.config.seed == 7
     assert logging.getLogger("mockserver").level == logging.DEBUG
-    reply = publish(hume, "Mary had a little lamb", job_details=True)
+    reply = publish(mock_hume, "Mary had a little lamb", job_details=True)
     print(f"JOB {reply['job_details']['job_id']}")
     print(f"SCORE {reply['language']['predictions'][0]['emotions'][0]['score']}")
 """
@@ -300,26 +310,26 @@ def boom(*args, **kwargs):
     raise RuntimeError("engine exploded")
 
 
-def test_server_side_exception(hume, monkeypatch):
+def test_server_side_exception(mock_hume, monkeypatch):
     monkeypatch.setattr("mockserver.vendors.hume.engine.predict_language", boom)
-    reply = publish(hume, "hello")
+    reply = publish(mock_hume, "hello")
     assert reply["code"] == "I0100"  # the client sees the vendor's internal error
 
 
-def test_expected_server_failure_can_be_consumed(hume, mockserver, monkeypatch):
+def test_expected_server_failure_can_be_consumed(mock_hume, mockserver, monkeypatch):
     monkeypatch.setattr("mockserver.vendors.hume.engine.predict_language", boom)
-    publish(hume, "hello")
+    publish(mock_hume, "hello")
     with pytest.raises(ServerFailure, match="engine exploded"):
         mockserver.check()
 
 
 @pytest.mark.mockserver_scenario("greeting.yaml")
-def test_unmet_expectation(hume):
-    publish(hume, "goodbye")
+def test_unmet_expectation(mock_hume):
+    publish(mock_hume, "goodbye")
 
 
-def test_failing_assertion_saves_the_journal(hume, mockserver_journal):
-    publish(hume, "Mary had a little lamb")
+def test_failing_assertion_saves_the_journal(mock_hume, mockserver_journal):
+    publish(mock_hume, "Mary had a little lamb")
     mockserver_journal.assert_sent({"data": "Mary had a big lamb"})
 
 
@@ -328,8 +338,8 @@ def test_marker_misuse(mockserver):
     pass
 
 
-def test_unaffected(hume, mockserver):
-    publish(hume, "hello")
+def test_unaffected(mock_hume, mockserver):
+    publish(mock_hume, "hello")
 """
 
 
@@ -387,12 +397,13 @@ from helpers import publish
 
 
 @pytest.mark.parametrize("n", range(6))
-def test_each_worker_has_its_own_server(n, hume, mockserver, mockserver_journal, mockserver_seed):
-    publish(hume, f"test {n}")
+def test_each_worker_has_its_own_server(n, mock_hume, mockserver, mockserver_journal,
+                                        mockserver_seed):
+    publish(mock_hume, f"test {n}")
     assert mockserver_journal.connections() == ["hume-ws-1"]
     worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
     with open(f"seen-{n}.txt", "w") as out:
-        out.write(f"{worker} {hume.endpoint.port} {mockserver_seed}")
+        out.write(f"{worker} {mock_hume.endpoint.port} {mockserver_seed}")
 """
 
 
@@ -422,9 +433,9 @@ def test_module_docstring_names_every_fixture() -> None:
         name for vendor in default_vendors() for name in plugin.vendor_fixtures(vendor)
     ]
     assert vendor_fixtures == [
-        "mock_hume", "mockserver_hume", "hume",
-        "mock_hume_v1", "mockserver_hume_v1", "hume_v1",
-        "mock_behavioral", "mockserver_behavioral", "behavioral",
+        "mock_hume", "hume", "mockserver_hume",
+        "mock_hume_v1",
+        "mock_behavioral", "behavioral", "mockserver_behavioral",
     ]  # fmt: skip
     for name in [*fixtures, *vendor_fixtures]:
         assert f"``{name}``" in (plugin.__doc__ or ""), name

@@ -2,9 +2,33 @@
 
 from __future__ import annotations
 
-__all__ = ["authority"]
+import errno
+import socket
+
+from mockserver.errors import ListenError
+
+__all__ = ["authority", "listen_error", "probe_port"]
 
 
 def authority(host: str, port: int) -> str:
     """``host:port`` for a URL or a gRPC target, with an IPv6 host in brackets."""
     return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
+def listen_error(host: str, port: int, exc: OSError) -> ListenError:
+    """A bind failure as the error the server turns into a message naming the flag."""
+    in_use = exc.errno == errno.EADDRINUSE
+    return ListenError(host, port, exc.strerror or str(exc), in_use=in_use)
+
+
+def probe_port(host: str, port: int) -> None:
+    """Fail with :class:`ListenError` if ``host:port`` cannot be bound now (a library that
+    reports bind failures badly, such as gRPC's C core, is asked only after this)."""
+    if port == 0:
+        return
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        try:
+            probe.bind((host.strip("[]"), port))
+        except OSError as exc:
+            raise listen_error(host, port, exc) from None

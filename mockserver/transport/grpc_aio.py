@@ -23,9 +23,10 @@ import grpc.aio
 
 from mockserver.core.actions import Abort, Action, Delay, Fail, Finish, Hang, Send
 from mockserver.core.connection import Connection, Session
+from mockserver.errors import ListenError
 from mockserver.faults.connection import ConnectionFaults
 from mockserver.runtime import ConnectionRecord, Runtime
-from mockserver.transport import authority
+from mockserver.transport import authority, probe_port
 
 __all__ = ["GrpcEndpoint", "GrpcMethod"]
 
@@ -129,9 +130,13 @@ class GrpcEndpoint:
         server.add_generic_rpc_handlers(
             (grpc.method_handlers_generic_handler(self.service, handlers),)
         )
-        bound = server.add_insecure_port(self.target)
+        probe_port(self.host, self.port)  # gRPC's C core would log a line and raise vaguely
+        try:
+            bound = server.add_insecure_port(self.target)
+        except RuntimeError as exc:  # lost a race with another process since the probe
+            raise ListenError(self.host, self.port, str(exc), in_use=True) from None
         if bound == 0:
-            raise OSError(f"cannot bind gRPC port {self.host}:{self.port}")
+            raise ListenError(self.host, self.port, "gRPC could not bind", in_use=True)
         await server.start()
         self.port = bound
         self._server = server

@@ -43,7 +43,7 @@ from mockserver.core.http import RestRequest, RestResponse, UploadedFile
 from mockserver.faults.rest import HttpDecision, decide
 from mockserver.journal import redact_mapping
 from mockserver.runtime import ConnectionRecord, Runtime
-from mockserver.transport import authority
+from mockserver.transport import authority, listen_error
 
 __all__ = ["ExtraRoute", "HttpEndpoint"]
 
@@ -141,6 +141,9 @@ class HttpEndpoint:
         try:
             site = web.TCPSite(runner, self.host, self.port)
             await site.start()
+        except OSError as exc:
+            await runner.cleanup()
+            raise listen_error(self.host, self.port, exc) from None
         except BaseException:
             await runner.cleanup()
             raise

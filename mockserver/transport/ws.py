@@ -28,6 +28,8 @@ from mockserver.core.handshake import HandshakeAccept, HandshakeReject, Handshak
 from mockserver.faults.connection import ConnectionFaults
 from mockserver.journal import REDACTED, redact_mapping
 from mockserver.runtime import ConnectionRecord, Runtime
+from mockserver.transport import listen_error
+from mockserver.transport.liblog import LibraryLogger
 
 __all__ = ["HandshakeGate", "WebSocketEndpoint"]
 
@@ -86,16 +88,19 @@ class WebSocketEndpoint:
 
     async def start(self) -> None:
         """Bind and start serving; returns once listening."""
-        self._server = await serve(
-            self._handle,
-            self.host,
-            self.port,
-            process_request=self._process_request,
-            max_size=self._max_size,
-            compression="deflate" if self._compression else None,
-            server_header=None,
-            logger=logger,
-        )
+        try:
+            self._server = await serve(
+                self._handle,
+                self.host,
+                self.port,
+                process_request=self._process_request,
+                max_size=self._max_size,
+                compression="deflate" if self._compression else None,
+                server_header=None,
+                logger=LibraryLogger(logger, self._secrets),
+            )
+        except OSError as exc:
+            raise listen_error(self.host, self.port, exc) from None
         sockname = next(iter(self._server.sockets)).getsockname()
         self.port = int(sockname[1])
 

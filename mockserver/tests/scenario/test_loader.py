@@ -38,6 +38,7 @@ from mockserver.scenario import (
     Timeline,
     load_scenario,
 )
+from mockserver.scenario.loader import ScenarioFormat, builtin_scenarios, scenario_file
 from mockserver.vendors.behavioral.tasks import CLASSIFIER_LABELS, SPEAKING_RATE_3
 from mockserver.vendors.hume.labels import EXPRESSION_NAMES, LANGUAGE_EXPRESSION_NAMES
 
@@ -195,19 +196,57 @@ BAD: list[tuple[str, str]] = [
 
 @pytest.mark.parametrize(("text", "message"), BAD, ids=[m.split(":")[0] for _, m in BAD])
 def test_invalid_scenarios_are_explained(text: str, message: str) -> None:
-    assert error_of(text).startswith(f"<scenario text>: {message}")
+    error = error_of(text)
+    assert error.startswith(f"<scenario text>: {message}") or (
+        error.startswith("<scenario text>: ") and f"\n  - {message}" in error
+    ), error
+
+
+def test_every_problem_is_listed_not_only_the_first() -> None:
+    error = error_of("nme: x\nfaults: [{type: explode}]\nhume: {rules: [{respond: {}}]}")
+    lines = error.splitlines()
+    assert lines[0] == "<scenario text>: 3 problems:"
+    assert sorted(line.split(":")[0] for line in lines[1:]) == [
+        "  - faults[0].type",
+        "  - hume.rules[0].respond",
+        "  - nme",
+    ]
 
 
 def test_source_errors() -> None:
     assert error_of("missing.yaml") == "missing.yaml: no such scenario file"
     assert "not valid YAML" in error_of("a: [unclosed")
-    assert error_of(Path("x.txt")) == "x.txt: a scenario file must end in .yaml, .yml or .json"
+    assert error_of(Path("x.txt")) == "x.txt: no such scenario file"
     assert "cannot load a scenario from int" in error_of(42)
     assert error_of({"hume": {"rules": [{"respond": {}}]}}).startswith(
         "<scenario mapping>: hume.rules[0].respond: must not be empty"
     )
     bad = Scenario(name="py", hume=[HumeRule(respond=HumeRespond(emotions={"Rage": 1.0}))])
     assert error_of(bad).startswith("Scenario('py'): hume.rules[0].respond.emotions.Rage")
+
+
+def test_a_path_that_exists_is_a_file_whatever_its_suffix(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "errors.txt"
+    path.write_text("name: from-a-txt-file\nhume: {rules: [{respond: {warning: {code: W0105}}}]}\n")
+    scenario, name = ScenarioFormat().read(str(path))
+    assert (scenario.name, name) == ("from-a-txt-file", str(path))
+    monkeypatch.chdir(tmp_path)
+    assert ScenarioFormat().read("errors.txt")[0].name == "from-a-txt-file"
+    # one-line text that is no file stays text
+    assert ScenarioFormat().read("name: inline")[0].name == "inline"
+
+
+def test_builtin_names_the_packaged_scenarios() -> None:
+    names = builtin_scenarios()
+    assert "hume-errors" in names and "behavioral-batch-outcomes" in names
+    assert scenario_file("builtin:hume-errors") == fixture_path("scenarios/hume-errors.yaml")
+    assert ScenarioFormat().read("builtin:hume-errors")[1] == "builtin:hume-errors"
+    assert scenario_file("plain/path.yaml") == Path("plain/path.yaml")
+    message = error_of("builtin:nope")
+    assert message.startswith("builtin:nope: no such built-in scenario (built in: builtin:")
+    assert "builtin:hume-errors" in message
 
 
 # -- activation --------------------------------------------------------------------------------

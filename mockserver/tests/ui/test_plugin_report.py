@@ -18,19 +18,19 @@ import json
 from websockets.sync.client import connect
 
 
-def exchange(hume):
-    with connect(hume.url, additional_headers=hume.headers) as ws:
+def exchange(mock_hume):
+    with connect(mock_hume.url, additional_headers=mock_hume.headers) as ws:
         ws.send(json.dumps({"models": {"language": {}}, "raw_text": True, "data": "Hi there"}))
         return json.loads(ws.recv(timeout=30))
 
 
-def test_fails(hume, mockserver_journal):
-    exchange(hume)
+def test_fails(mock_hume, mockserver_journal):
+    exchange(mock_hume)
     mockserver_journal.assert_received({"language": {"predictions": []}})
 
 
-def test_passes(hume):
-    exchange(hume)
+def test_passes(mock_hume):
+    exchange(mock_hume)
 """
 
 

@@ -35,7 +35,7 @@ VENDOR = VendorSpec(
     secrets=("X-Auth-Token", "x_auth_token"),
     scenario=f"{_SCENARIO}_part:PART",
     handle="mockserver.vendors.behavioral.handle:BehavioralHandle",
-    fixture_aliases=("behavioral",),
+    fixture_aliases=("behavioral", "mockserver_behavioral"),
     exports={
         "mockserver.scenario": {
             name: f"{_SCENARIO}:{name}"

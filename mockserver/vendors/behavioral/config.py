@@ -71,10 +71,10 @@ class BehavioralSettings:
         minimum=0.0,
         maximum=30,
     )
-    speaking_rate_labels: str = setting(
-        "3",
+    speaking_rate_labels: int = setting(
+        3,
         "speaking_rate label set: 3 (slow/normal/fast, 2026 docs) or 5 (2025 data).",
-        choices=("3", "5"),
+        choices=(3, 5),
     )
     process_pending_s: float = setting(
         0.2, "Seconds a submitted batch process stays pending (status 0).", minimum=0

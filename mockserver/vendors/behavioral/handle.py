@@ -8,6 +8,7 @@ import contextlib
 from typing import TYPE_CHECKING, Any
 
 from mockserver.controls import ServerControls
+from mockserver.optional import optional_import
 
 from .redirect import behavioral_signals_redirect
 
@@ -83,10 +84,13 @@ class BehavioralHandle:
             token: API token (default: that project's).
             **kwargs: Passed to ``Client`` (``timeout``, ``upload_timeout``).
         """
+        module = optional_import(
+            "behavioralsignals", extra="sdks", needed_for="BehavioralHandle.client()"
+        )
         self.redirect()
-        from behavioralsignals import Client  # noqa: PLC0415  the SDK: only when asked for
-
-        sdk = Client(self.cid if cid is None else cid, token or self.token, **kwargs)
+        sdk: BehavioralClient = module.Client(
+            self.cid if cid is None else cid, token or self.token, **kwargs
+        )
         self._stack.callback(sdk.close)
         return sdk
 

@@ -11,6 +11,8 @@ import functools
 from collections.abc import Iterator
 from typing import Any
 
+from mockserver.optional import optional_import
+
 __all__ = ["behavioral_signals_redirect"]
 
 
@@ -36,8 +38,12 @@ def behavioral_signals_redirect(
         api_url: REST base URL including ``/v5``, e.g. ``"http://127.0.0.1:8780/v5"``.
         streaming_api_url: gRPC target ``host:port``, e.g. ``"127.0.0.1:50051"``.
     """
-    from behavioralsignals import base  # noqa: PLC0415  the SDK, only once entered
-    from behavioralsignals.configuration import Configuration  # noqa: PLC0415  (same)
+    needed_for = "behavioral_signals_redirect()"
+    base = optional_import("behavioralsignals.base", extra="sdks", needed_for=needed_for)
+    configuration = optional_import(
+        "behavioralsignals.configuration", extra="sdks", needed_for=needed_for
+    )
+    Configuration = configuration.Configuration
 
     rest = api_url or (endpoint.rest_url if endpoint is not None else None)
     grpc_target = streaming_api_url or (endpoint.grpc_target if endpoint is not None else None)

@@ -45,7 +45,7 @@ VENDOR = VendorSpec(
     secrets=(API_KEY_HEADER, *API_KEY_QUERY_NAMES),
     scenario=f"{_SCENARIO}_part:PART",
     handle="mockserver.vendors.hume.handle:HumeHandle",
-    fixture_aliases=("hume",),
+    fixture_aliases=("hume", "mockserver_hume"),
     exports={
         "mockserver.scenario": {
             name: f"{_SCENARIO}:{name}"

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from mockserver.controls import ServerControls
+from mockserver.optional import optional_import
 
 if TYPE_CHECKING:
     from hume import AsyncHumeClient, HumeClient
@@ -71,17 +72,17 @@ class HumeHandle:
 
     def client(self, **kwargs: Any) -> HumeClient:
         """A ``hume.HumeClient`` for the emulator (keyword arguments are passed on)."""
-        from hume import HumeClient  # noqa: PLC0415  the SDK: only when a client is asked for
-
+        hume = optional_import("hume", extra="sdks", needed_for="HumeHandle.client()")
         options: dict[str, Any] = {"api_key": self.api_key, "base_url": self.base_url}
-        return HumeClient(**{**options, **kwargs})
+        client: HumeClient = hume.HumeClient(**{**options, **kwargs})
+        return client
 
     def async_client(self, **kwargs: Any) -> AsyncHumeClient:
         """A ``hume.AsyncHumeClient`` for the emulator (keyword arguments are passed on)."""
-        from hume import AsyncHumeClient  # noqa: PLC0415  (as above)
-
+        hume = optional_import("hume", extra="sdks", needed_for="HumeHandle.async_client()")
         options: dict[str, Any] = {"api_key": self.api_key, "base_url": self.base_url}
-        return AsyncHumeClient(**{**options, **kwargs})
+        client: AsyncHumeClient = hume.AsyncHumeClient(**{**options, **kwargs})
+        return client
 
     def __repr__(self) -> str:
         return f"<HumeHandle {self.url}>"

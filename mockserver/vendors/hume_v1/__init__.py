@@ -48,5 +48,4 @@ VENDOR = VendorSpec(
     ),
     secrets=(API_KEY_HEADER,),
     handle="mockserver.vendors.hume_v1.handle:HumeV1Handle",
-    fixture_aliases=("hume_v1",),
 )

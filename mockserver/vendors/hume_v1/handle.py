@@ -5,9 +5,11 @@ SDK (0.1.0) pointed at the emulator.
 
 from __future__ import annotations
 
+from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from mockserver.controls import ServerControls
+from mockserver.optional import optional_import
 
 if TYPE_CHECKING:
     from hume_expression_measurement import (
@@ -60,31 +62,38 @@ class HumeV1Handle:
 
     def environment(self) -> ExpressionMeasurementClientEnvironment:
         """The SDK environment naming the emulator (both bases on one port)."""
-        from hume_expression_measurement import (  # noqa: PLC0415  the SDK: only when asked
-            ExpressionMeasurementClientEnvironment,
+        sdk = _sdk("HumeV1Handle.environment()")
+        environment: ExpressionMeasurementClientEnvironment = (
+            sdk.ExpressionMeasurementClientEnvironment(base=self.base_url, production=self.ws_url)
         )
-
-        return ExpressionMeasurementClientEnvironment(base=self.base_url, production=self.ws_url)
+        return environment
 
     def client(self, **kwargs: Any) -> ExpressionMeasurementClient:
         """An ``ExpressionMeasurementClient`` for the emulator (keyword arguments are passed
         on)."""
-        from hume_expression_measurement import ExpressionMeasurementClient  # noqa: PLC0415
-
+        sdk = _sdk("HumeV1Handle.client()")
         options: dict[str, Any] = {"api_key": self.api_key, "environment": self.environment()}
-        return ExpressionMeasurementClient(**{**options, **kwargs})
+        client: ExpressionMeasurementClient = sdk.ExpressionMeasurementClient(
+            **{**options, **kwargs}
+        )
+        return client
 
     def async_client(self, **kwargs: Any) -> AsyncExpressionMeasurementClient:
         """An ``AsyncExpressionMeasurementClient`` for the emulator."""
-        from hume_expression_measurement import (  # noqa: PLC0415  (as above)
-            AsyncExpressionMeasurementClient,
-        )
-
+        sdk = _sdk("HumeV1Handle.async_client()")
         options: dict[str, Any] = {"api_key": self.api_key, "environment": self.environment()}
-        return AsyncExpressionMeasurementClient(**{**options, **kwargs})
+        client: AsyncExpressionMeasurementClient = sdk.AsyncExpressionMeasurementClient(
+            **{**options, **kwargs}
+        )
+        return client
 
     def __repr__(self) -> str:
         return f"<HumeV1Handle base={self.base_url} production={self.ws_url}>"
 
     def close(self) -> None:
         """Nothing to release."""
+
+
+def _sdk(needed_for: str) -> ModuleType:
+    """The official ``hume-expression-measurement`` SDK (extra ``sdks``)."""
+    return optional_import("hume_expression_measurement", extra="sdks", needed_for=needed_for)

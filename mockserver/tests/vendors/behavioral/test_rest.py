@@ -823,7 +823,7 @@ def engine_harness() -> Harness:
     h.api = RestApi(
         projects=ProjectRegistry([Project(CID, TOKEN)]),
         store=h.store,
-        settings=BehavioralSettings(speaking_rate_labels="5"),
+        settings=BehavioralSettings(speaking_rate_labels=5),
         seeds=SeedSource(0),
         analyzer=EngineAnalyzer(),
     )

@@ -1,6 +1,6 @@
 """The official ``hume-expression-measurement`` 0.1.0 SDK against the emulator, unchanged,
 through ``ExpressionMeasurementClientEnvironment(base=..., production=...)`` (the
-``hume_v1`` fixture of the pytest plugin builds the clients)."""
+``mock_hume_v1`` fixture of the pytest plugin builds the clients)."""
 
 from __future__ import annotations
 
@@ -74,9 +74,9 @@ def fast_reconnect(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(_policy, "_FIRST_DELAY_RANGE", (0.05, 0.1))
 
 
-def wait_for_run_end(hume_v1: HumeV1Handle, run_id: str) -> Any:
+def wait_for_run_end(mock_hume_v1: HumeV1Handle, run_id: str) -> Any:
     """A run can take a moment to end after the connection closes (bounded wait)."""
-    client = hume_v1.client()
+    client = mock_hume_v1.client()
     for _ in range(200):
         run = client.runs.get(run_id)
         if run.status != "live":
@@ -88,8 +88,10 @@ def wait_for_run_end(hume_v1: HumeV1Handle, run_id: str) -> Any:
 # -- audio ----------------------------------------------------------------------------------
 
 
-def test_sync_audio_socket_streams_utterances_and_matches_the_upload(hume_v1: HumeV1Handle) -> None:
-    client = hume_v1.client()
+def test_sync_audio_socket_streams_utterances_and_matches_the_upload(
+    mock_hume_v1: HumeV1Handle,
+) -> None:
+    client = mock_hume_v1.client()
     with client.audio.connect() as socket:
         created = socket.recv()
         assert isinstance(created, AudioSessionCreated)
@@ -119,12 +121,12 @@ def test_sync_audio_socket_streams_utterances_and_matches_the_upload(hume_v1: Hu
         {k: v for k, v in m.dict().items() if k != "type"} for m in streamed
     ]
     assert upload.received.audio_duration_ms == len(SPEECH) // 32
-    run = wait_for_run_end(hume_v1, created.session_id)
+    run = wait_for_run_end(mock_hume_v1, created.session_id)
     assert (run.mode, run.close_code, run.close_reason) == ("realtime", 1000, "client_request")
 
 
-async def test_async_audio_socket(hume_v1: HumeV1Handle) -> None:
-    client = hume_v1.async_client()
+async def test_async_audio_socket(mock_hume_v1: HumeV1Handle) -> None:
+    client = mock_hume_v1.async_client()
     async with client.audio.connect() as socket:
         assert isinstance(await socket.recv(), AudioSessionCreated)
         for frame in frames(SPEECH, 6400):
@@ -141,11 +143,11 @@ async def test_async_audio_socket(hume_v1: HumeV1Handle) -> None:
 
 
 def test_sync_reconnecting_after_a_server_close_resends_the_last_update(
-    hume_v1: HumeV1Handle, mockserver: MockServer, fast_reconnect: None
+    mock_hume_v1: HumeV1Handle, mockserver: MockServer, fast_reconnect: None
 ) -> None:
     restart = {"vendor": "hume_v1", "type": "close", "code": 1012, "reason": "restart"}
     mockserver.add_faults({**restart, "when": {"connection": 1, "after_results": 2}})
-    with reconnecting(hume_v1.client().audio) as socket:
+    with reconnecting(mock_hume_v1.client().audio) as socket:
         socket.send_audio_session_update(
             AudioSessionUpdate(type="session.update", measurement_timer_ms=6000)
         )
@@ -164,7 +166,7 @@ def test_sync_reconnecting_after_a_server_close_resends_the_last_update(
 
 
 async def test_async_reconnecting_after_an_audio_internal_error(
-    hume_v1: HumeV1Handle, monkeypatch: pytest.MonkeyPatch, fast_reconnect: None
+    mock_hume_v1: HumeV1Handle, monkeypatch: pytest.MonkeyPatch, fast_reconnect: None
 ) -> None:
     calls = {"n": 0}
     real = engine.score_audio
@@ -176,7 +178,7 @@ async def test_async_reconnecting_after_an_audio_internal_error(
         return real(*args, **kwargs)
 
     monkeypatch.setattr(engine, "score_audio", fails_once)
-    async with reconnecting(hume_v1.async_client().audio) as socket:
+    async with reconnecting(mock_hume_v1.async_client().audio) as socket:
         seen: list[Any] = []
         async for message in socket:
             seen.append(message)
@@ -194,14 +196,14 @@ async def test_async_reconnecting_after_an_audio_internal_error(
     closes = [m.reason for m in seen if isinstance(m, AudioSessionClosed)]
     assert closes == ["error", "client_request"]
     assert len([m for m in seen if isinstance(m, AudioSessionCreated)]) == 2
-    hume_v1.server.runtime.take_failures()  # the injected crash was reported, as it should
+    mock_hume_v1.server.runtime.take_failures()  # the injected crash was reported, as it should
 
 
 # -- video ----------------------------------------------------------------------------------
 
 
-def test_sync_video_socket_replies_once_per_frame(hume_v1: HumeV1Handle) -> None:
-    with hume_v1.client().video.connect() as socket:
+def test_sync_video_socket_replies_once_per_frame(mock_hume_v1: HumeV1Handle) -> None:
+    with mock_hume_v1.client().video.connect() as socket:
         created = socket.recv()
         assert isinstance(created, VideoSessionCreated) and created.face.threshold == 0.9
         socket.send_video_session_update(
@@ -225,14 +227,14 @@ def test_sync_video_socket_replies_once_per_frame(hume_v1: HumeV1Handle) -> None
     assert (closed.received.frames, closed.produced.measurements) == (2, 3)
 
 
-async def test_stream_video_paces_and_pairs_replies(hume_v1: HumeV1Handle) -> None:
+async def test_stream_video_paces_and_pairs_replies(mock_hume_v1: HumeV1Handle) -> None:
     images = [FACE, TWO_FACES, PNG, FACE]
 
     async def source() -> AsyncIterator[VideoFrame]:
         for index, data in enumerate(images):
             yield VideoFrame(data=data, timestamp_ms=index * 333.0)
 
-    async with hume_v1.async_client().video.connect() as socket:
+    async with mock_hume_v1.async_client().video.connect() as socket:
         stream = stream_video(socket, source())
         replies = [reply async for reply in stream]
     assert [r.timestamp_ms for r in replies] == [0.0, 333.0, 666.0, 999.0]
@@ -246,8 +248,8 @@ async def test_stream_video_paces_and_pairs_replies(hume_v1: HumeV1Handle) -> No
 # -- uploads and runs -----------------------------------------------------------------------
 
 
-def test_video_measure_with_face_state(hume_v1: HumeV1Handle) -> None:
-    client = hume_v1.client()
+def test_video_measure_with_face_state(mock_hume_v1: HumeV1Handle) -> None:
+    client = mock_hume_v1.client()
     response = client.video.measure(
         file=[("a.jpg", TWO_FACES, "image/jpeg"), ("b.jpg", FACE, "image/jpeg")],
         config=VideoFileConfig(face=VideoFileConfigFace(return_face_state=True)),
@@ -262,13 +264,13 @@ def test_video_measure_with_face_state(hume_v1: HumeV1Handle) -> None:
     assert [f.face_id for f in again.measurements[0].faces] == [0, 1]
 
 
-async def test_async_video_measure(hume_v1: HumeV1Handle) -> None:
-    response = await hume_v1.async_client().video.measure(file=[("a.jpg", FACE, "image/jpeg")])
+async def test_async_video_measure(mock_hume_v1: HumeV1Handle) -> None:
+    response = await mock_hume_v1.async_client().video.measure(file=[("a.jpg", FACE, "image/jpeg")])
     assert response.received.frames == 1 and response.measurements[0].faces
 
 
-def test_runs_list_get_and_events(hume_v1: HumeV1Handle) -> None:
-    client = hume_v1.client()
+def test_runs_list_get_and_events(mock_hume_v1: HumeV1Handle) -> None:
+    client = mock_hume_v1.client()
     with client.audio.connect() as socket:
         created = socket.recv()
         assert isinstance(created, AudioSessionCreated)
@@ -284,7 +286,7 @@ def test_runs_list_get_and_events(hume_v1: HumeV1Handle) -> None:
     assert [r.run_id for r in rest.runs] == [created.session_id] and rest.next_cursor is None
     audio_only = client.runs.list(endpoint="audio", mode="realtime")
     assert [r.run_id for r in audio_only.runs] == [created.session_id]
-    run = wait_for_run_end(hume_v1, created.session_id)
+    run = wait_for_run_end(mock_hume_v1, created.session_id)
     assert run.config.measurement_timer_ms == 3000 and run.config.schema_ == "v4"
     events = client.runs.list_events(created.session_id, page_size=1)
     assert [e.kind for e in events.events] == ["invalid_audio_frame"] and events.next_cursor
@@ -295,8 +297,8 @@ def test_runs_list_get_and_events(hume_v1: HumeV1Handle) -> None:
 # -- errors as the SDK surfaces them --------------------------------------------------------
 
 
-def test_a_bad_key_is_refused_with_401(hume_v1: HumeV1Handle) -> None:
-    bad = hume_v1.client(api_key="wrong-key")
+def test_a_bad_key_is_refused_with_401(mock_hume_v1: HumeV1Handle) -> None:
+    bad = mock_hume_v1.client(api_key="wrong-key")
     with pytest.raises(ApiError) as info, bad.audio.connect():
         pass
     assert info.value.status_code == 401
@@ -306,17 +308,17 @@ def test_a_bad_key_is_refused_with_401(hume_v1: HumeV1Handle) -> None:
     assert http.value.body.message and http.value.body.request_id
 
 
-async def test_a_bad_key_is_refused_with_401_async(hume_v1: HumeV1Handle) -> None:
+async def test_a_bad_key_is_refused_with_401_async(mock_hume_v1: HumeV1Handle) -> None:
     with pytest.raises(ApiError) as info:
-        async with hume_v1.async_client(api_key="wrong-key").video.connect():
+        async with mock_hume_v1.async_client(api_key="wrong-key").video.connect():
             pass
     assert info.value.status_code == 401
 
 
 def test_every_realtime_error_code_reaches_the_sdk_as_an_error_model(
-    hume_v1: HumeV1Handle, monkeypatch: pytest.MonkeyPatch
+    mock_hume_v1: HumeV1Handle, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    client = hume_v1.client()
+    client = mock_hume_v1.client()
     seen: dict[str, Error] = {}
 
     def collect(socket: Any) -> int | None:
@@ -349,7 +351,7 @@ def test_every_realtime_error_code_reaches_the_sdk_as_an_error_model(
         video.send_image_frame(FACE)  # internal_error
         video.send_video_session_close(CLOSE)
         assert collect(video) is None  # the session survives one failure and closes normally
-    hume_v1.server.runtime.take_failures()
+    mock_hume_v1.server.runtime.take_failures()
     assert set(seen) == {
         "invalid_audio_frame", "message_invalid", "rate_limited", "config_invalid",
         "message_too_large", "invalid_image_frame", "internal_error",
@@ -364,9 +366,9 @@ def _crash(*args: Any, **kwargs: Any) -> Any:
 
 
 def test_every_http_error_type_the_sdk_decodes(
-    hume_v1: HumeV1Handle, mockserver: MockServer
+    mock_hume_v1: HumeV1Handle, mockserver: MockServer
 ) -> None:
-    client = hume_v1.client(max_retries=0)
+    client = mock_hume_v1.client(max_retries=0)
     cases: list[tuple[Any, type[Exception], str]] = [
         (lambda: client.audio.measure(file=("a.mp3", fixture_path("media/speech.mp3").read_bytes(),
                                              "audio/mpeg")),

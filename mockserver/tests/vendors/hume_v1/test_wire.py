@@ -34,9 +34,9 @@ FACE = jpeg_fixture("face.jpg")
 
 
 @contextlib.contextmanager
-def open_audio(hume_v1: HumeV1Handle) -> Iterator[ClientConnection]:
+def open_audio(mock_hume_v1: HumeV1Handle) -> Iterator[ClientConnection]:
     """An audio session whose ``session.created`` has been read."""
-    with connect(hume_v1.endpoint.audio_url, additional_headers=hume_v1.headers) as ws:
+    with connect(mock_hume_v1.endpoint.audio_url, additional_headers=mock_hume_v1.headers) as ws:
         created = json.loads(ws.recv(timeout=10))
         assert created["type"] == "session.created"
         yield ws
@@ -60,9 +60,9 @@ def codes(messages: list[dict[str, Any]]) -> list[str]:
 
 
 def test_session_update_after_audio_ends_the_session_with_config_invalid(
-    hume_v1: HumeV1Handle,
+    mock_hume_v1: HumeV1Handle,
 ) -> None:
-    with open_audio(hume_v1) as ws:
+    with open_audio(mock_hume_v1) as ws:
         ws.send(SPEECH[:3200])
         ws.send(json.dumps({"type": "session.update", "measurement_timer_ms": 5000}))
         messages, code = receive_all(ws)
@@ -72,9 +72,9 @@ def test_session_update_after_audio_ends_the_session_with_config_invalid(
 
 
 def test_odd_length_and_over_10_second_frames_are_rejected_and_the_session_continues(
-    hume_v1: HumeV1Handle,
+    mock_hume_v1: HumeV1Handle,
 ) -> None:
-    with open_audio(hume_v1) as ws:
+    with open_audio(mock_hume_v1) as ws:
         ws.send(SPEECH[:3201])
         odd = json.loads(ws.recv(timeout=10))
         ws.send(b"\0" * 320_002)
@@ -91,17 +91,17 @@ def test_odd_length_and_over_10_second_frames_are_rejected_and_the_session_conti
 
 @pytest.mark.parametrize("payload", [b"\0" * (1 << 20) + b"\0\0", "x" * ((1 << 20) + 1)])
 def test_a_message_over_one_mebibyte_ends_the_session(
-    hume_v1: HumeV1Handle, payload: bytes | str
+    mock_hume_v1: HumeV1Handle, payload: bytes | str
 ) -> None:
-    with open_audio(hume_v1) as ws:
+    with open_audio(mock_hume_v1) as ws:
         ws.send(payload)
         messages, code = receive_all(ws)
     assert codes(messages) == ["message_too_large"] and code == 1008
     assert messages[-1]["type"] == "session.closed"
 
 
-def test_audio_sent_faster_than_real_time_is_rate_limited(hume_v1: HumeV1Handle) -> None:
-    with open_audio(hume_v1) as ws:
+def test_audio_sent_faster_than_real_time_is_rate_limited(mock_hume_v1: HumeV1Handle) -> None:
+    with open_audio(mock_hume_v1) as ws:
         for _ in range(12):  # 12 s of audio at once; the allowance is 10 s
             ws.send(b"\0" * 32_000)
         ws.send(json.dumps({"type": "session.close"}))
@@ -111,8 +111,8 @@ def test_audio_sent_faster_than_real_time_is_rate_limited(hume_v1: HumeV1Handle)
     assert messages[-1]["received"]["frames"] == 10
 
 
-def test_unreadable_text_is_message_invalid(hume_v1: HumeV1Handle) -> None:
-    with open_audio(hume_v1) as ws:
+def test_unreadable_text_is_message_invalid(mock_hume_v1: HumeV1Handle) -> None:
+    with open_audio(mock_hume_v1) as ws:
         ws.send("{nope")
         reply = json.loads(ws.recv(timeout=10))
         ws.send(json.dumps({"type": "session.close"}))
@@ -130,12 +130,12 @@ def refused(url: str, headers: dict[str, str]) -> Any:
     return info.value.response
 
 
-def test_handshake_refusals(hume_v1: HumeV1Handle) -> None:
-    missing = refused(hume_v1.endpoint.audio_url, {})
+def test_handshake_refusals(mock_hume_v1: HumeV1Handle) -> None:
+    missing = refused(mock_hume_v1.endpoint.audio_url, {})
     assert missing.status_code == 401 and set(json.loads(missing.body)) == {"message"}
-    wrong = refused(hume_v1.endpoint.video_url, {"X-Hume-Api-Key": "wrong"})
+    wrong = refused(mock_hume_v1.endpoint.video_url, {"X-Hume-Api-Key": "wrong"})
     assert wrong.status_code == 401 and set(json.loads(wrong.body)) == {"message", "request_id"}
-    elsewhere = refused(hume_v1.ws_url + "/v1/expression/face/realtime", hume_v1.headers)
+    elsewhere = refused(mock_hume_v1.ws_url + "/v1/expression/face/realtime", mock_hume_v1.headers)
     assert elsewhere.status_code == 404
 
 
@@ -148,15 +148,15 @@ def http(method: str, url: str, headers: dict[str, str]) -> tuple[int, Any]:
         return error.code, json.loads(error.read())
 
 
-def test_plain_requests_on_the_realtime_paths(hume_v1: HumeV1Handle) -> None:
-    url = hume_v1.base_url + "/v1/expression/audio/realtime"
-    assert http("GET", url, hume_v1.headers)[0] == 400
-    assert http("POST", url, hume_v1.headers)[0] == 405
+def test_plain_requests_on_the_realtime_paths(mock_hume_v1: HumeV1Handle) -> None:
+    url = mock_hume_v1.base_url + "/v1/expression/audio/realtime"
+    assert http("GET", url, mock_hume_v1.headers)[0] == 400
+    assert http("POST", url, mock_hume_v1.headers)[0] == 405
     assert http("GET", url, {})[0] == 401
 
 
-def test_compression_is_not_negotiated_by_default(hume_v1: HumeV1Handle) -> None:
-    with connect(hume_v1.endpoint.audio_url, additional_headers=hume_v1.headers) as ws:
+def test_compression_is_not_negotiated_by_default(mock_hume_v1: HumeV1Handle) -> None:
+    with connect(mock_hume_v1.endpoint.audio_url, additional_headers=mock_hume_v1.headers) as ws:
         assert ws.response is not None
         assert "Sec-WebSocket-Extensions" not in ws.response.headers
 
@@ -165,10 +165,10 @@ def test_compression_is_not_negotiated_by_default(hume_v1: HumeV1Handle) -> None
 
 
 def test_frames_are_journaled_with_binary_by_size_and_hash_and_keys_redacted(
-    hume_v1: HumeV1Handle, mockserver_journal: Journal
+    mock_hume_v1: HumeV1Handle, mockserver_journal: Journal
 ) -> None:
     frame = SPEECH[:3200]
-    with open_audio(hume_v1) as ws:
+    with open_audio(mock_hume_v1) as ws:
         ws.send(frame)
         ws.send(json.dumps({"type": "session.close"}))
         receive_all(ws)
@@ -181,10 +181,10 @@ def test_frames_are_journaled_with_binary_by_size_and_hash_and_keys_redacted(
     out = [e.data["type"] for e in mockserver_journal.entries(vendor="hume_v1", kind="text",
                                                                direction="out")]  # fmt: skip
     assert out == ["session.created", "session.closed"]
-    http("GET", hume_v1.base_url + "/v1/expression/run", hume_v1.headers)
+    http("GET", mock_hume_v1.base_url + "/v1/expression/run", mock_hume_v1.headers)
     request = mockserver_journal.entries(vendor="hume_v1", kind="request")[-1]
     assert request.transport == "http" and request.data["headers"]["X-Hume-Api-Key"] == "<redacted>"
-    assert hume_v1.api_key not in mockserver_journal.to_ndjson()
+    assert mock_hume_v1.api_key not in mockserver_journal.to_ndjson()
 
 
 # -- shutdown and faults --------------------------------------------------------------------
@@ -208,14 +208,14 @@ async def test_stopping_the_server_says_server_shutdown_and_closes_1001() -> Non
 
 
 def test_a_dropped_connection_errors_the_run(
-    hume_v1: HumeV1Handle, mockserver: MockServer, mockserver_journal: Journal
+    mock_hume_v1: HumeV1Handle, mockserver: MockServer, mockserver_journal: Journal
 ) -> None:
     mockserver.add_faults({"vendor": "hume_v1", "type": "drop", "when": {"after_results": 1}})
-    with open_audio(hume_v1) as ws, pytest.raises(ConnectionClosed) as info:
+    with open_audio(mock_hume_v1) as ws, pytest.raises(ConnectionClosed) as info:
         ws.recv(timeout=10)
     assert info.value.rcvd is None
     mockserver_journal.wait_for(vendor="hume_v1", kind="disconnect", fault="drop-1")
-    client = hume_v1.client()
+    client = mock_hume_v1.client()
     run = client.runs.list(mode="realtime").runs[0]
     for _ in range(200):
         run = client.runs.get(run.run_id)
@@ -226,16 +226,16 @@ def test_a_dropped_connection_errors_the_run(
 
 
 def test_after_audio_s_counts_audio_frames_only(
-    hume_v1: HumeV1Handle, mockserver: MockServer
+    mock_hume_v1: HumeV1Handle, mockserver: MockServer
 ) -> None:
     mockserver.add_faults(
         {"vendor": "hume_v1", "type": "close", "code": 4000, "when": {"after_audio_s": 0.5}}
     )
-    with connect(hume_v1.endpoint.video_url, additional_headers=hume_v1.headers) as video:
+    with connect(mock_hume_v1.endpoint.video_url, additional_headers=mock_hume_v1.headers) as video:
         video.recv(timeout=10)
         video.send(FACE)  # 22 KB of JPEG is not audio
         assert json.loads(video.recv(timeout=10))["type"] == "measurement.result"
-    with open_audio(hume_v1) as ws:
+    with open_audio(mock_hume_v1) as ws:
         ws.send(SPEECH[:8000])  # 0.25 s
         ws.send(SPEECH[8000:16000])  # 0.5 s in all: the fault fires
         _, code = receive_all(ws)
@@ -243,7 +243,7 @@ def test_after_audio_s_counts_audio_frames_only(
 
 
 def test_http_faults_and_handshake_rejections_use_the_v1_bodies(
-    hume_v1: HumeV1Handle, mockserver: MockServer
+    mock_hume_v1: HumeV1Handle, mockserver: MockServer
 ) -> None:
     mockserver.add_faults(
         [
@@ -251,11 +251,11 @@ def test_http_faults_and_handshake_rejections_use_the_v1_bodies(
             {"vendor": "hume_v1", "type": "handshake_reject", "status": 429, "when": {"times": 1}},
         ]
     )
-    status, body = http("GET", hume_v1.base_url + "/v1/expression/run", hume_v1.headers)
+    status, body = http("GET", mock_hume_v1.base_url + "/v1/expression/run", mock_hume_v1.headers)
     assert status == 503 and (body["type"], body["code"]) == ("error", "server_busy")
-    response = refused(hume_v1.endpoint.audio_url, hume_v1.headers)
+    response = refused(mock_hume_v1.endpoint.audio_url, mock_hume_v1.headers)
     assert response.status_code == 429 and json.loads(response.body)["type"] == "error"
-    assert http("GET", hume_v1.base_url + "/v1/expression/run", hume_v1.headers)[0] == 200
+    assert http("GET", mock_hume_v1.base_url + "/v1/expression/run", mock_hume_v1.headers)[0] == 200
 
 
 def test_a_label_file_and_the_builtin_choice_decide_the_names_in_results(tmp_path: Path) -> None:
