@@ -33,7 +33,6 @@ import threading
 import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, TypedDict, Unpack
 
@@ -88,25 +87,135 @@ class EntryFilters(TypedDict, total=False):
     fault: str
 
 
-@dataclass(frozen=True, slots=True)
-class JournalEntry:
-    """One recorded event. ``direction`` is seen from the server: "in" = sent by the client."""
+_FIELDS = (
+    "seq", "t", "wall", "vendor", "transport", "connection", "direction", "kind", "data",
+    "size", "code", "reason", "status", "fault", "meta",
+)  # fmt: skip
 
-    seq: int  # 1-based position in the journal, never reused until reset
-    t: float  # seconds since the server started (monotonic clock)
-    wall: str  # ISO-8601 UTC wall-clock time
-    vendor: str  # "hume", "behavioral", ...
-    transport: str  # "websocket", "grpc" or "http"
-    connection: str  # connection / call / request id, e.g. "hume-ws-3"
+
+class JournalEntry:
+    """One recorded event. ``direction`` is seen from the server: "in" = sent by the client.
+
+    Immutable. ``data`` and ``wall`` of entries recorded by a running server are computed on
+    first access (a text frame is parsed and redacted only when someone reads it), so that
+    journaling costs little on the wire's hot path.
+
+    Attributes:
+        seq: 1-based position in the journal, never reused until reset.
+        t: Seconds since the server started (monotonic clock).
+        wall: ISO-8601 UTC wall-clock time.
+        vendor: "hume", "behavioral", ...
+        transport: "websocket", "grpc" or "http".
+        connection: Connection / call / request id, e.g. "hume-ws-3".
+        direction: "in" or "out".
+        kind: "handshake", "text", "binary", "close", "message", "status", "request", ...
+        data: JSON-compatible payload (parsed JSON for JSON frames).
+        size: Bytes on the wire, when meaningful.
+        code: WebSocket close code or HTTP status.
+        reason: Close reason or gRPC status details.
+        status: gRPC status name, e.g. "UNAUTHENTICATED".
+        fault: Name of the fault that produced or altered this entry.
+        meta: Extra adapter facts.
+    """
+
+    __slots__ = (
+        "_data", "_pending", "_wall", "code", "connection", "direction", "fault", "kind",
+        "meta", "reason", "seq", "size", "status", "t", "transport", "vendor",
+    )  # fmt: skip
+
+    _data: Any
+    _pending: Callable[[], Any] | None
+    _wall: str | float
+    seq: int
+    t: float
+    vendor: str
+    transport: str
+    connection: str
     direction: Direction
-    kind: str  # "handshake", "text", "binary", "close", "message", "status", "request", ...
-    data: Any = None  # JSON-compatible payload (parsed JSON for JSON frames)
-    size: int | None = None  # bytes on the wire, when meaningful
-    code: int | None = None  # WebSocket close code or HTTP status
-    reason: str | None = None  # close reason or gRPC status details
-    status: str | None = None  # gRPC status name, e.g. "UNAUTHENTICATED"
-    fault: str | None = None  # name of the fault that produced or altered this entry
-    meta: Mapping[str, Any] = field(default_factory=dict)  # extra adapter facts
+    kind: str
+    size: int | None
+    code: int | None
+    reason: str | None
+    status: str | None
+    fault: str | None
+    meta: Mapping[str, Any]
+
+    def __init__(
+        self,
+        *,
+        seq: int,
+        t: float,
+        wall: str | float,
+        vendor: str,
+        transport: str,
+        connection: str,
+        direction: Direction,
+        kind: str,
+        data: Any = None,
+        size: int | None = None,
+        code: int | None = None,
+        reason: str | None = None,
+        status: str | None = None,
+        fault: str | None = None,
+        meta: Mapping[str, Any] | None = None,
+        pending: Callable[[], Any] | None = None,
+    ) -> None:
+        """``wall`` is an ISO-8601 string or POSIX seconds (formatted when read);
+        ``pending`` computes ``data`` on first access (then ``data`` must be None)."""
+        init = object.__setattr__
+        init(self, "seq", seq)
+        init(self, "t", t)
+        init(self, "_wall", wall)
+        init(self, "vendor", vendor)
+        init(self, "transport", transport)
+        init(self, "connection", connection)
+        init(self, "direction", direction)
+        init(self, "kind", kind)
+        init(self, "_data", data)
+        init(self, "_pending", pending)
+        init(self, "size", size)
+        init(self, "code", code)
+        init(self, "reason", reason)
+        init(self, "status", status)
+        init(self, "fault", fault)
+        init(self, "meta", meta if meta is not None else {})
+
+    @property
+    def data(self) -> Any:
+        pending = self._pending
+        if pending is not None:  # two threads may both compute it: same value
+            object.__setattr__(self, "_data", pending())
+            object.__setattr__(self, "_pending", None)
+        return self._data
+
+    @property
+    def wall(self) -> str:
+        wall = self._wall
+        if isinstance(wall, str):
+            return wall
+        text = _iso_utc(wall)
+        object.__setattr__(self, "_wall", text)
+        return text
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"JournalEntry is immutable (cannot set {name!r})")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"JournalEntry is immutable (cannot delete {name!r})")
+
+    def _values(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, name) for name in _FIELDS)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, JournalEntry):
+            return NotImplemented
+        return self._values() == other._values()
+
+    __hash__ = None  # type: ignore[assignment]  # data is usually a dict
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in _FIELDS)
+        return f"JournalEntry({shown})"
 
     def to_json(self) -> dict[str, Any]:
         """Return the NDJSON object for this entry (``None`` fields omitted)."""
@@ -186,6 +295,14 @@ def secret_key_pattern(names: Iterable[str]) -> str:
 
     forms = sorted({_secret_form(n) for n in names} | SECRET_KEYS)
     return "^(?:" + "|".join(letters(form) for form in forms) + ")$"
+
+
+def _frame_data(text: str, limit: int, secrets: frozenset[str]) -> Any:
+    """The ``data`` of a text frame: its JSON, or the text itself, shrunk and redacted."""
+    try:
+        return _shrink(json.loads(text), limit, secrets)
+    except (ValueError, RecursionError):  # not JSON, or nested beyond what Python parses
+        return _shrink(text, limit, secrets)
 
 
 def _shrink(value: Any, limit: int, secrets: frozenset[str]) -> Any:
@@ -376,7 +493,13 @@ _WHO = {
 
 
 def _utc_now() -> str:
-    return _dt.datetime.now(_dt.UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+    return _iso_utc(time.time())
+
+
+def _iso_utc(seconds: float) -> str:
+    """POSIX seconds as ISO-8601 UTC with microseconds and a Z suffix."""
+    moment = _dt.datetime.fromtimestamp(seconds, _dt.UTC)
+    return moment.isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
 class Journal:
@@ -384,7 +507,8 @@ class Journal:
 
     Args:
         clock: Returns monotonic seconds; ``t`` is measured from the first reading.
-        wall_clock: Returns ISO-8601 UTC strings (injectable for tests).
+        wall_clock: Returns ISO-8601 UTC strings (injectable for tests; default: the
+            system clock).
         max_entries: Oldest entries are dropped beyond this many (0 = unlimited).
         max_string_chars: Longer strings inside payloads are stored as a summary.
         secrets: Key names redacted at any depth besides :data:`SECRET_KEYS` (the
@@ -395,14 +519,15 @@ class Journal:
         self,
         clock: Callable[[], float],
         *,
-        wall_clock: Callable[[], str] = _utc_now,
+        wall_clock: Callable[[], str] | None = None,
         max_entries: int = 100_000,
         max_string_chars: int = 65_536,
         secrets: Iterable[str] = (),
     ) -> None:
         self._secrets = SECRET_KEYS | {_secret_form(name) for name in secrets}
         self._clock = clock  # monotonic seconds
-        self._wall = wall_clock  # ISO-8601 UTC
+        # ISO-8601 UTC strings (injected), or None: POSIX seconds, formatted when read
+        self._wall: Callable[[], str | float] = wall_clock or time.time
         self._origin = clock()  # t = 0
         self._lock = threading.Lock()  # guards _entries and _seq
         self._appended = threading.Condition(self._lock)  # notified after each append
@@ -426,9 +551,21 @@ class Journal:
         status: str | None = None,
         fault: str | None = None,
         meta: Mapping[str, Any] | None = None,
+        frame_text: str | None = None,
     ) -> JournalEntry:
-        """Append one entry and return it."""
-        data = _shrink(data, self._max_string_chars, self._secrets)
+        """Append one entry and return it.
+
+        ``frame_text`` is a text frame as it crossed the wire: its ``data`` is the parsed
+        JSON (or the text, if it is not JSON), computed and redacted when first read, so
+        that recording a frame costs no parsing (give ``data`` or ``frame_text``, not both).
+        """
+        pending: Callable[[], Any] | None = None
+        if frame_text is not None:
+            limit, secrets = self._max_string_chars, self._secrets
+            pending = functools.partial(_frame_data, frame_text, limit, secrets)
+        elif data is not None:
+            data = _shrink(data, self._max_string_chars, self._secrets)
+        shrunk_meta = _shrink(dict(meta), self._max_string_chars, self._secrets) if meta else {}
         with self._lock:
             self._seq += 1
             entry = JournalEntry(
@@ -446,7 +583,8 @@ class Journal:
                 reason=reason,
                 status=status,
                 fault=fault,
-                meta=_shrink(dict(meta or {}), self._max_string_chars, self._secrets),
+                meta=shrunk_meta,
+                pending=pending,
             )
             self._entries.append(entry)
             self._appended.notify_all()

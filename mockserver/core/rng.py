@@ -11,14 +11,19 @@ from __future__ import annotations
 import hashlib
 import random
 import struct
+from functools import lru_cache
 
 __all__ = ["SeedSource"]
 
 _UNIT = float(1 << 53)
+_SCALE = 1.0 / _UNIT  # exact (a power of two): x * _SCALE == x / _UNIT
+_BLOCK = struct.Struct(">8Q")  # one 64-byte digest as eight 64-bit integers
 
 
 def _encode(part: object) -> bytes:
     """Encode one key part unambiguously (type tag + length + bytes)."""
+    if type(part) is str:
+        return _encode_str(part)
     if isinstance(part, bytes):
         tag, raw = b"b", part
     elif isinstance(part, str):
@@ -32,6 +37,17 @@ def _encode(part: object) -> bytes:
     else:
         raise TypeError(f"unsupported seed key part: {type(part).__name__}")
     return tag + struct.pack(">I", len(raw)) + raw
+
+
+@lru_cache(maxsize=4096)
+def _encode_str(part: str) -> bytes:
+    """:func:`_encode` of a string (cached: keys repeat the same words and labels)."""
+    raw = part.encode("utf-8")
+    return b"s" + struct.pack(">I", len(raw)) + raw
+
+
+#: _encode(n) of the block numbers of :meth:`SeedSource.uniforms`.
+_BLOCKS = tuple(_encode(n) for n in range(64))
 
 
 class SeedSource:
@@ -75,16 +91,11 @@ class SeedSource:
         """
         base = self._keyed((*parts, "block"), 64)
         out: list[float] = []
-        block = 0
-        while len(out) < count:
+        for block in range((count + 7) // 8):
             h = base.copy()
-            h.update(_encode(block))
-            raw = h.digest()
-            for i in range(0, 64, 8):
-                if len(out) == count:
-                    break
-                out.append((int.from_bytes(raw[i : i + 8], "big") >> 11) / _UNIT)
-            block += 1
+            h.update(_BLOCKS[block] if block < 64 else _encode(block))
+            out += [(value >> 11) * _SCALE for value in _BLOCK.unpack(h.digest())]
+        del out[count:]
         return out
 
     def rng(self, *parts: object) -> random.Random:

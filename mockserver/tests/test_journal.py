@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
 import threading
 from pathlib import Path
 
+import pytest
+
 from mockserver.core.clock import ManualClock
-from mockserver.journal import REDACTED, Journal, redact_mapping
+from mockserver.journal import REDACTED, Journal, JournalEntry, redact_mapping
 
 
 def journal(**kwargs: object) -> tuple[Journal, ManualClock]:
@@ -93,3 +96,41 @@ def test_listeners_see_every_entry() -> None:
     record(j)
     record(j)
     assert seen == [1, 2]
+
+
+def test_a_text_frame_is_parsed_and_redacted_only_when_read() -> None:
+    j = Journal(ManualClock(0.0).now, secrets=["X-Hume-Api-Key"], max_string_chars=10)
+    frame = '{"payload_id": "p1", "x_hume_api_key": "k", "data": "' + "z" * 20 + '"}'
+    entry = j.record(vendor="hume", transport="websocket", connection="c1", direction="in",
+                     kind="text", frame_text=frame, size=len(frame))  # fmt: skip
+    assert entry._pending is not None  # nothing parsed yet
+    assert entry.data["payload_id"] == "p1"
+    assert entry.data["x_hume_api_key"] == REDACTED
+    assert entry.data["data"].startswith("<20 chars, sha256 ")
+    assert entry._pending is None  # parsed once, then kept
+    not_json = j.record(vendor="hume", transport="websocket", connection="c1",
+                        direction="in", kind="text", frame_text="hello [")  # fmt: skip
+    assert not_json.data == "hello ["
+    deep = j.record(vendor="hume", transport="websocket", connection="c1",
+                    direction="in", kind="text", frame_text="[" * 100_000)  # fmt: skip
+    assert deep.data.startswith("<100000 chars, sha256 ")
+    # a lazily parsed entry equals an eagerly built one and exports the same
+    eager = j.record(vendor="hume", transport="websocket", connection="c1", direction="in",
+                     kind="text", data=json.loads(frame), size=len(frame))  # fmt: skip
+    assert entry.data == eager.data and entry.to_json()["data"] == eager.to_json()["data"]
+
+
+def test_entries_are_immutable_and_the_wall_clock_is_formatted_when_read() -> None:
+    j = Journal(ManualClock(0.0).now)  # the system wall clock, read as POSIX seconds
+    entry = j.record(vendor="hume", transport="websocket", connection="c1", direction="in",
+                     kind="close", code=1000)  # fmt: skip
+    assert isinstance(entry._wall, float)
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z", entry.wall)
+    for name, value in (("code", 1), ("data", {}), ("wall", "")):
+        with pytest.raises(AttributeError, match="immutable"):
+            setattr(entry, name, value)
+    copy = JournalEntry.from_json(entry.to_json())
+    assert copy == entry and copy != j.record(
+        vendor="hume", transport="websocket", connection="c1", direction="in", kind="close"
+    )
+    assert "code=1000" in repr(entry)

@@ -20,7 +20,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
-import json
 import logging
 from collections.abc import Awaitable, Callable, Collection, Mapping
 from dataclasses import dataclass, field
@@ -358,13 +357,13 @@ class AiohttpWebSocketEndpoint:
         self, direction: Any, message: str | bytes, connection_id: str, fault: str | None = None
     ) -> None:
         """Text frames as parsed JSON (or the text); binary frames as size and SHA-256."""
-        if isinstance(message, str):
-            try:
-                data: Any = json.loads(message)
-            except ValueError:
-                data = message
-            kind, size = "text", len(message.encode("utf-8", "surrogatepass"))
+        if isinstance(message, str):  # parsed by the journal when read
+            size = len(message.encode("utf-8", "surrogatepass"))
+            self._journal(
+                connection_id, direction, "text", frame_text=message, size=size, fault=fault
+            )
         else:
             data = {"sha256": hashlib.sha256(message).hexdigest()}
-            kind, size = "binary", len(message)
-        self._journal(connection_id, direction, kind, data=data, size=size, fault=fault)
+            self._journal(
+                connection_id, direction, "binary", data=data, size=len(message), fault=fault
+            )

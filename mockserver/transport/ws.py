@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 from collections.abc import Callable, Collection, Mapping
 from typing import Any, Protocol
@@ -29,6 +28,7 @@ from mockserver.faults.connection import ConnectionFaults
 from mockserver.journal import REDACTED, redact_mapping
 from mockserver.runtime import ConnectionRecord, Runtime
 from mockserver.transport import listen_error
+from mockserver.transport.coalesce import CoalescingTransport
 from mockserver.transport.liblog import LibraryLogger
 
 __all__ = ["HandshakeGate", "WebSocketEndpoint"]
@@ -37,6 +37,10 @@ logger = logging.getLogger("mockserver.transport.ws")
 
 #: Frames larger than this are handled on a worker thread (media decoding).
 INLINE_FRAME_LIMIT = 16 * 1024
+
+
+def _utf8_size(text: str) -> int:
+    return len(text.encode("utf-8", "surrogatepass"))
 
 
 class HandshakeGate(Protocol):
@@ -183,6 +187,10 @@ class WebSocketEndpoint:
                 clock=self._runtime.clock.now,
             )
             core = Connection(self._new_session(connection_id, number, context), faults)
+            # replies to pipelined requests leave in one write per loop turn
+            connection.transport = CoalescingTransport(
+                connection.transport, asyncio.get_running_loop()
+            )
             await self._pump(connection, core, connection_id)
         except Exception as exc:
             self._runtime.record_failure(f"{self.vendor} websocket {connection_id}", exc)
@@ -215,8 +223,10 @@ class WebSocketEndpoint:
                 if deadline is None:
                     message = await connection.recv()
                 else:
-                    timeout = max(0.0, deadline - clock.now())
-                    message = await asyncio.wait_for(connection.recv(), timeout)
+                    # asyncio.timeout, not wait_for: no task per frame (3.11's wait_for
+                    # wraps the read in a new task)
+                    async with asyncio.timeout(max(0.0, deadline - clock.now())):
+                        message = await connection.recv()
             except TimeoutError:
                 core.tick(clock.now())
                 continue
@@ -285,15 +295,16 @@ class WebSocketEndpoint:
         connection_id: str,
         fault: str | None = None,
     ) -> None:
-        if isinstance(message, str):
-            try:
-                data: Any = json.loads(message)
-            except ValueError:
-                data = message
-            kind, size = "text", len(message.encode("utf-8", "surrogatepass"))
+        if isinstance(message, str):  # parsed by the journal when read
+            size = len(message) if message.isascii() else _utf8_size(message)
+            self._journal(
+                connection_id, direction, "text", frame_text=message, size=size, fault=fault
+            )
         else:
-            data, kind, size = message.hex()[:256], "binary", len(message)
-        self._journal(connection_id, direction, kind, data=data, size=size, fault=fault)
+            self._journal(
+                connection_id, direction, "binary", data=message.hex()[:256],
+                size=len(message), fault=fault,
+            )  # fmt: skip
 
     def _journal_peer_close(self, closed: ConnectionClosed, connection_id: str) -> None:
         received = closed.rcvd

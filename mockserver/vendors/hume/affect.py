@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import math
 import struct
+from array import array
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 
 __all__ = ["AFFECT_COORDINATES", "as_float32", "expression_scores", "named_scores"]
 
@@ -75,15 +77,28 @@ def expression_scores(
     valence = max(-1.0, min(1.0, valence))
     arousal = max(-1.0, min(1.0, arousal))
     intensity = max(0.0, min(1.0, intensity))
-    scores: list[float] = []
-    for name, jitter in zip(names, noise, strict=True):
-        v, a = AFFECT_COORDINATES[name]
-        near = math.exp(-((valence - v) ** 2 + (arousal - a) ** 2) / _SIGMA2)
-        score = 0.008 + 0.55 * near * (0.08 + 0.92 * intensity) + 0.05 * jitter
-        if boosts:
-            score += 0.6 * boosts.get(name, 0.0)
-        scores.append(as_float32(min(0.9999, max(0.0001, score))))
-    return scores
+    exp = math.exp
+    # score = 0.008 + 0.55 * near * (0.08 + 0.92 * intensity) + 0.05 * jitter, evaluated in
+    # exactly this order (the outputs are pinned bit for bit by the golden transcripts)
+    gain = 0.08 + 0.92 * intensity
+    raw = [
+        0.008
+        + 0.55 * exp(-((valence - v) ** 2 + (arousal - a) ** 2) / _SIGMA2) * gain
+        + 0.05 * jitter
+        for (v, a), jitter in zip(_coordinates(tuple(names)), noise, strict=True)
+    ]
+    if boosts:
+        raw = [s + 0.6 * boosts.get(n, 0.0) for n, s in zip(names, raw, strict=True)]
+    # clamp to [0.0001, 0.9999] (raw is never NaN: every input above is clamped), then round
+    # through float32 in one C loop (as as_float32 does one value at a time)
+    clamped = [0.0001 if s < 0.0001 else 0.9999 if s > 0.9999 else s for s in raw]
+    return array("f", clamped).tolist()
+
+
+@lru_cache(maxsize=16)
+def _coordinates(names: tuple[str, ...]) -> tuple[tuple[float, float], ...]:
+    """The (valence, arousal) of each name, in order (one tuple per label set)."""
+    return tuple(AFFECT_COORDINATES[name] for name in names)
 
 
 def named_scores(names: Sequence[str], scores: Sequence[float]) -> list[dict[str, object]]:

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import functools
 import json
-import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from mockserver.core import wirejson
 from mockserver.resources import load_schema
 
 from .errors import HumeError
@@ -29,6 +29,7 @@ __all__ = [
     "encode",
     "error_body",
     "parse_json",
+    "plainly_valid",
 ]
 
 _TYPE_NAMES = {
@@ -136,11 +137,16 @@ def _describe(error: jsonschema.ValidationError) -> list[str]:
 
 
 def decode_publish(payload: Any) -> PublishRequest:
-    """Validate a parsed publish message and return it typed; raise E0101 otherwise."""
-    errors = sorted(_validator().iter_errors(payload), key=lambda e: list(map(str, e.path)))
-    if errors:
-        lines = [line for err in errors for line in _describe(err)]
-        raise HumeError.make("E0101", detail="; ".join(dict.fromkeys(lines)))
+    """Validate a parsed publish message and return it typed; raise E0101 otherwise.
+
+    Messages that are plainly valid (:func:`plainly_valid`) skip the JSON Schema validator,
+    which is the slowest step of a small message; every other message is judged by it.
+    """
+    if not plainly_valid(payload):
+        errors = sorted(_validator().iter_errors(payload), key=lambda e: list(map(str, e.path)))
+        if errors:
+            lines = [line for err in errors for line in _describe(err)]
+            raise HumeError.make("E0101", detail="; ".join(dict.fromkeys(lines)))
     assert isinstance(payload, dict)
     window = payload.get("stream_window_ms")
     return PublishRequest(
@@ -152,6 +158,78 @@ def decode_publish(payload: Any) -> PublishRequest:
         job_details=payload.get("job_details") is True,
         payload_id=payload.get("payload_id"),
     )
+
+
+# -- the fast path: plainly valid messages ------------------------------------------------
+#
+# A hand-written check of ``schemas/hume/publish.schema.json`` that only ever says "valid"
+# when the schema would (a property test compares them); anything unusual returns False and
+# goes to the schema validator, which also words the errors.
+
+
+def _str_or_none(value: Any) -> bool:
+    return value is None or type(value) is str
+
+
+def _bool_or_none(value: Any) -> bool:
+    return value is None or type(value) is bool
+
+
+def _object_or_none(value: Any) -> bool:
+    return value is None or type(value) is dict
+
+
+def _number_at_least_0(value: Any) -> bool:
+    return value is None or (type(value) in (int, float) and value >= 0)
+
+
+def _window(value: Any) -> bool:
+    return value is None or (type(value) in (int, float) and 500 <= value <= 10000)
+
+
+_FACE: dict[str, Any] = {
+    "facs": _object_or_none,
+    "descriptions": _object_or_none,
+    "identify_faces": _bool_or_none,
+    "fps_pred": _number_at_least_0,
+    "prob_threshold": _number_at_least_0,
+    "min_face_size": _number_at_least_0,
+}
+_GRANULARITIES = frozenset({"word", "sentence", "utterance", "passage"})
+_LANGUAGE: dict[str, Any] = {
+    "sentiment": _object_or_none,
+    "toxicity": _object_or_none,
+    "granularity": lambda v: v is None or (type(v) is str and v in _GRANULARITIES),
+}
+
+
+def _fields(value: Any, checks: dict[str, Any]) -> bool:
+    return type(value) is dict and all(
+        (check := checks.get(key)) is not None and check(item) for key, item in value.items()
+    )
+
+
+_MODELS: dict[str, Any] = {
+    "burst": _object_or_none,
+    "facemesh": _object_or_none,
+    "prosody": _object_or_none,
+    "face": lambda v: v is None or _fields(v, _FACE),
+    "language": lambda v: v is None or _fields(v, _LANGUAGE),
+}
+_PUBLISH: dict[str, Any] = {
+    "data": _str_or_none,
+    "models": lambda v: v is None or _fields(v, _MODELS),
+    "stream_window_ms": _window,
+    "reset_stream": _bool_or_none,
+    "raw_text": _bool_or_none,
+    "job_details": _bool_or_none,
+    "payload_id": _str_or_none,
+}
+
+
+def plainly_valid(payload: Any) -> bool:
+    """True only if ``payload`` is a valid publish message (False: ask the schema)."""
+    return _fields(payload, _PUBLISH)
 
 
 def _decode_models(models: dict[str, Any] | None) -> ModelConfig | None:
@@ -203,19 +281,6 @@ def error_body(error: HumeError, *, payload_id: str | None, job_id: str | None) 
 
 
 def encode(message: dict[str, Any]) -> str:
-    """Serialise a response deterministically (insertion order, compact, UTF-8)."""
-    for value in _floats(message):
-        if not math.isfinite(value):
-            raise ValueError("refusing to send a non-finite number")
-    return json.dumps(message, ensure_ascii=False, separators=(", ", ": "))
-
-
-def _floats(value: Any) -> Any:
-    if isinstance(value, float):
-        yield value
-    elif isinstance(value, dict):
-        for item in value.values():
-            yield from _floats(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from _floats(item)
+    """Serialise a response deterministically (insertion order, compact, UTF-8; a
+    non-finite number raises ``ValueError``)."""
+    return wirejson.dumps(message)

@@ -21,6 +21,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from mockserver.core import wirejson
+
 from .errors import RealtimeFailure
 
 __all__ = [
@@ -119,7 +121,7 @@ class ClientMessage:
 
 def encode(message: Mapping[str, Any]) -> str:
     """Serialise a server message (insertion order, compact, UTF-8)."""
-    return json.dumps(message, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return wirejson.dumps(message)
 
 
 def _reject_constant(name: str) -> Any:
