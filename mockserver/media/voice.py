@@ -66,6 +66,7 @@ __all__ = [
     "STEADY_FRAMES",
     "STEADY_LEVEL_DB",
     "STEADY_PITCH_ST",
+    "FrameStats",
     "FrameVad",
     "SpeechRuns",
     "SpeechSegment",
@@ -73,6 +74,7 @@ __all__ = [
     "analyse_voice",
     "detect_speech",
     "speech_runs",
+    "voice_features",
 ]
 
 FRAME_S = 0.02  #: frame hop and length in seconds
@@ -105,13 +107,37 @@ def _frame_length(sample_rate: int) -> int:
 
 
 @dataclass(frozen=True, slots=True)
-class _FrameStats:
-    """Per-frame measurements (one entry per frame)."""
+class FrameStats:
+    """Per-frame measurements (one entry per frame), what :func:`voice_features` summarises.
+
+    :class:`FrameVad` (``keep_stats=True``) keeps those of the frames it analysed, so that a
+    stream's windows are described without analysing their audio again.
+    """
 
     level_db: FloatArray  # RMS level of the frame, dBFS
     periodicity: FloatArray  # best normalised autocorrelation peak in the F0 range, 0 if none
     f0_hz: FloatArray  # F0 from the chosen autocorrelation peak, NaN if none
     centroid_hz: FloatArray  # spectral centroid of the analysis window (magnitude-weighted)
+
+    def __len__(self) -> int:
+        return len(self.level_db)
+
+    def slice(self, a: int, b: int) -> FrameStats:
+        """Frames ``a .. b - 1`` (copies)."""
+        return FrameStats(
+            self.level_db[a:b].copy(), self.periodicity[a:b].copy(),
+            self.f0_hz[a:b].copy(), self.centroid_hz[a:b].copy(),
+        )  # fmt: skip
+
+    @staticmethod
+    def join(parts: list[FrameStats]) -> FrameStats:
+        """The frames of ``parts``, in order."""
+        return FrameStats(
+            np.concatenate([p.level_db for p in parts]),
+            np.concatenate([p.periodicity for p in parts]),
+            np.concatenate([p.f0_hz for p in parts]),
+            np.concatenate([p.centroid_hz for p in parts]),
+        )
 
     @property
     def voiced(self) -> BoolArray:
@@ -152,7 +178,7 @@ def _steady(voiced: BoolArray, f0_hz: FloatArray, level_db: FloatArray) -> BoolA
     return out
 
 
-def _analyse_frames(windows: FloatArray, frame: int, sample_rate: int) -> _FrameStats:
+def _analyse_frames(windows: FloatArray, frame: int, sample_rate: int) -> FrameStats:
     """Measure frames from their analysis windows, shape ``(n, WINDOW_FRAMES * frame)``.
 
     Each row is processed on its own (row-wise FFTs and elementwise maths), so a frame's
@@ -161,7 +187,7 @@ def _analyse_frames(windows: FloatArray, frame: int, sample_rate: int) -> _Frame
     n, width = windows.shape
     if n == 0:
         empty = np.zeros(0, dtype=np.float64)
-        return _FrameStats(empty, empty, empty, empty)
+        return FrameStats(empty, empty, empty, empty)
     own = windows[:, width - frame :]
     power = np.mean(own * own, axis=1)
     level_db = 10.0 * np.log10(np.maximum(power, 10.0 ** (_FLOOR_DBFS / 10.0)))
@@ -205,7 +231,7 @@ def _analyse_frames(windows: FloatArray, frame: int, sample_rate: int) -> _Frame
     freqs = np.fft.rfftfreq(width, 1.0 / sample_rate)
     msum = mag.sum(axis=1)
     centroid = np.where(msum > 0.0, (mag @ freqs) / np.where(msum > 0.0, msum, 1.0), 0.0)
-    return _FrameStats(level_db, periodicity, f0, centroid)
+    return FrameStats(level_db, periodicity, f0, centroid)
 
 
 def _windows(samples: FloatArray, frame: int, n_frames: int) -> FloatArray:
@@ -258,11 +284,16 @@ class FrameVad:
     """
 
     __slots__ = (
-        "_closed", "_emitted", "_frame", "_measured", "_pending", "_rate", "_raw", "_raw_start",
+        "_closed", "_emitted", "_frame", "_kept", "_kept_start", "_measured", "_pending",
+        "_rate", "_raw", "_raw_start",
     )  # fmt: skip
 
-    def __init__(self, sample_rate: int = 16000) -> None:
+    def __init__(self, sample_rate: int = 16000, *, keep_stats: bool = False) -> None:
+        """``keep_stats``: keep every analysed frame's :class:`FrameStats` (see
+        :meth:`stats`; drop them with :meth:`forget_stats_before`)."""
         self._rate = sample_rate
+        self._kept: FrameStats | None = _no_stats() if keep_stats else None
+        self._kept_start = 0  # absolute frame index of _kept's first frame
         self._frame = _frame_length(sample_rate)
         context = (WINDOW_FRAMES - 1) * self._frame
         self._pending = np.zeros(context, dtype=np.float64)  # context + unframed samples
@@ -297,6 +328,8 @@ class FrameVad:
             return
         windows = _windows(self._pending, self._frame, n_frames)
         stats = _analyse_frames(windows, self._frame, self._rate)
+        if self._kept is not None:
+            self._kept = FrameStats.join([self._kept, stats])
         self._pending = self._pending[n_frames * self._frame :]
         self._measure((stats.voiced, stats.f0_hz, stats.level_db))
 
@@ -325,6 +358,26 @@ class FrameVad:
             self._raw = self._raw[drop:]
             self._raw_start += drop
         return [bool(v) for v in decisions]
+
+    def stats(self, a: int, b: int) -> FrameStats:
+        """The kept measurements of absolute frames ``a .. b - 1`` (all analysed and kept).
+
+        Raises:
+            ValueError: not kept (``keep_stats`` off, forgotten, or not analysed yet).
+        """
+        kept = self._kept
+        lo, hi = a - self._kept_start, b - self._kept_start
+        if kept is None or lo < 0 or hi > len(kept) or hi < lo:
+            raise ValueError(f"the measurements of frames {a}..{b - 1} are not kept")
+        return kept.slice(lo, hi)
+
+    def forget_stats_before(self, frame: int) -> None:
+        """Drop the kept measurements of frames before absolute frame ``frame``."""
+        kept = self._kept
+        drop = min(max(0, frame - self._kept_start), len(kept)) if kept is not None else 0
+        if kept is not None and drop:
+            self._kept = kept.slice(drop, len(kept))
+            self._kept_start += drop
 
     def push(self, samples: npt.NDArray[np.floating] | npt.ArrayLike) -> list[bool]:
         """Add samples; return the decisions that became final (True = speech)."""
@@ -355,6 +408,11 @@ class FrameVad:
 
 
 _Measured = tuple[BoolArray, FloatArray, FloatArray]  # per frame: voiced, f0 (Hz), level (dBFS)
+
+
+def _no_stats() -> FrameStats:
+    empty = np.zeros(0, dtype=np.float64)
+    return FrameStats(empty, empty, empty, empty)
 
 
 def _unvoiced(n: int) -> _Measured:
@@ -460,7 +518,8 @@ def analyse_voice(
 ) -> VoiceFeatures:
     """Measure loudness, pitch, pitch spread, speaking rate, voicing and brightness.
 
-    Uses the :class:`FrameVad` frames and raw voicing decisions (module docstring).
+    Uses the :class:`FrameVad` frames and raw voicing decisions (module docstring); the
+    first frame's analysis window starts with zeros, the last frame is zero-padded.
     """
     data = np.asarray(samples, dtype=np.float64).reshape(-1)
     frame = _frame_length(sample_rate)
@@ -468,6 +527,15 @@ def analyse_voice(
     context = (WINDOW_FRAMES - 1) * frame
     padded = np.concatenate((np.zeros(context), data, np.zeros(n_frames * frame - len(data))))
     stats = _analyse_frames(_windows(padded, frame, n_frames), frame, sample_rate)
+    return voice_features(stats, sample_rate)
+
+
+def voice_features(stats: FrameStats, sample_rate: int) -> VoiceFeatures:
+    """Summarise frame measurements (of at least one frame) as :class:`VoiceFeatures`."""
+    frame = _frame_length(sample_rate)
+    n_frames = len(stats)
+    if n_frames == 0:
+        raise ValueError("voice_features needs at least one frame")
     voiced = stats.voiced
     chosen = voiced if voiced.any() else np.ones(n_frames, dtype=np.bool_)
     loudness = 10.0 * np.log10(max(float(np.mean(10.0 ** (stats.level_db[chosen] / 10.0))), 1e-12))

@@ -21,6 +21,7 @@ from mockserver.media.voice import (
     analyse_voice,
     detect_speech,
     speech_runs,
+    voice_features,
 )
 from mockserver.resources import fixture_path
 
@@ -381,3 +382,47 @@ def test_fixture_low_and_high_voices() -> None:
     speech = analyse_voice(_fixture_clip("speech_16k.wav").samples, SR)
     assert speech.pitch_hz is not None and 0.3 < speech.voiced_fraction <= 1.0
     assert 1.0 < speech.speaking_rate < 9.0
+
+
+# --- measurements kept for a stream's windows ---------------------------------------------
+
+
+def test_kept_measurements_describe_a_window_like_analysing_its_audio() -> None:
+    samples = two_utterances()
+    vad = FrameVad(SR, keep_stats=True)
+    for i in range(0, len(samples), 4000):  # 250 ms chunks
+        vad.push(samples[i : i + 4000])
+    vad.flush()
+    frame = vad.frame_length
+    a, b = round(0.5 * SR) // frame, round(2.5 * SR) // frame  # the first utterance
+    kept = voice_features(vad.stats(a, b), SR)
+    direct = analyse_voice(samples[a * frame : b * frame], SR)
+    # only the first frame differs (measured with the audio before it instead of zeros)
+    assert kept.pitch_hz is not None and direct.pitch_hz is not None
+    assert kept.pitch_hz == pytest.approx(direct.pitch_hz, rel=0.01)
+    assert kept.loudness_dbfs == pytest.approx(direct.loudness_dbfs, abs=0.5)
+    assert kept.voiced_fraction == pytest.approx(direct.voiced_fraction, abs=0.02)
+    assert kept.brightness_hz == pytest.approx(direct.brightness_hz, rel=0.05)
+    # chunking-invariant like the decisions
+    whole = FrameVad(SR, keep_stats=True)
+    whole.push(samples)
+    whole.flush()
+    assert voice_features(whole.stats(a, b), SR) == kept
+
+
+def test_kept_measurements_can_be_forgotten_and_are_not_kept_by_default() -> None:
+    vad = FrameVad(SR, keep_stats=True)
+    vad.push(speech_like(1.0))
+    n = len(speech_like(1.0)) // vad.frame_length - 1  # the last frame waits for context
+    assert len(vad.stats(0, n)) == n
+    vad.forget_stats_before(10)
+    assert len(vad.stats(10, n)) == n - 10
+    for a, b in ((0, 5), (10, n + 5)):
+        with pytest.raises(ValueError, match="not kept"):
+            vad.stats(a, b)
+    plain = FrameVad(SR)
+    plain.push(speech_like(1.0))
+    with pytest.raises(ValueError, match="not kept"):
+        plain.stats(0, 1)
+    with pytest.raises(ValueError, match="at least one frame"):
+        voice_features(vad.stats(10, 10), SR)

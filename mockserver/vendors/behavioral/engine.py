@@ -290,17 +290,22 @@ def window_results(
     feature_embedding: bool,
     speaking_rate_labels: int,
     seeds: SeedSource,
+    features: VoiceFeatures | None = None,
 ) -> tuple[InferenceResult, ...]:
     """The rows of one streamed window (readme.io /docs/definitions example, README task list).
 
     ``behavioral``: one row per ``STREAM_BEHAVIORAL_TASKS`` task (``features`` always).
     ``deepfake``: ``features`` (only with ``feature_embedding``), then ``deepfake``.
-    ``samples`` is the window's 16 kHz audio; times are rendered ``"%.2f"``.
+    ``samples`` is the window's 16 kHz audio; times are rendered ``"%.2f"``. ``features``:
+    its acoustic features when already measured (else they are measured from ``samples``).
     """
     key = _digest(samples)
     # The deepfake verdict needs no acoustic features: measure them only when used.
     needs_traits = tasks == "behavioral" or feature_embedding
-    t = _traits(analyse_voice(samples, MODEL_RATE), seeds, key) if needs_traits else None
+    t = None
+    if needs_traits:
+        measured = features if features is not None else analyse_voice(samples, MODEL_RATE)
+        t = _traits(measured, seeds, key)
     start, end = format_time(start_s), format_time(end_s)
 
     def row(task: str, preds: tuple[Prediction, ...], final: str, emb: str = "") -> InferenceResult:

@@ -37,7 +37,7 @@ import numpy as np
 import numpy.typing as npt
 
 from mockserver.media.resample import StreamResampler
-from mockserver.media.voice import FrameVad
+from mockserver.media.voice import FrameVad, VoiceFeatures, voice_features
 
 from .tasks import MODEL_RATE  # the timeline of all windows
 
@@ -142,7 +142,7 @@ class StreamSegmenter:
             raise ValueError("max_utterance_s must be at least segment_s")
         self._rate = sample_rate
         self._resampler = StreamResampler(sample_rate, MODEL_RATE)
-        self._vad = FrameVad(MODEL_RATE)
+        self._vad = FrameVad(MODEL_RATE, keep_stats=True)  # measures windows for free
         self._frame = self._vad.frame_length
         self._segment = max(1, round(segment_s * MODEL_RATE))
         self._gap = max(1, round(utterance_gap_s * MODEL_RATE))
@@ -207,12 +207,27 @@ class StreamSegmenter:
             raise ValueError("the audio of this window is no longer buffered")
         return self._audio.copy(a, b)
 
+    def features(self, window: Window) -> VoiceFeatures:
+        """The acoustic features of a window returned by the latest :meth:`push`/
+        :meth:`finish`, from the measurements the VAD made of its frames (the same as
+        :func:`~mockserver.media.voice.analyse_voice` of the window's audio, except that the
+        first frame is measured with the audio before it, and a last partial frame with the
+        audio after it, instead of zeros).
+
+        Raises:
+            ValueError: the window's measurements are no longer (or were never) kept.
+        """
+        a = round(window.start_s * MODEL_RATE) // self._frame
+        b = -(-round(window.end_s * MODEL_RATE) // self._frame)
+        return voice_features(self._vad.stats(a, max(b, a + 1)), MODEL_RATE)
+
     # -- internals -------------------------------------------------------------------------
 
     def _trim(self) -> None:
         """Drop audio no future window needs (windows returned earlier keep theirs till now)."""
         keep = self._utt_start if self._utt_start is not None else self._decided * self._frame
         self._audio.drop_before(keep)
+        self._vad.forget_stats_before(keep // self._frame)
 
     def _feed(self, resampled: npt.NDArray[np.float32], *, final: bool) -> list[Window]:
         self._audio.append(resampled)

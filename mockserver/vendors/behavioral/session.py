@@ -287,6 +287,7 @@ class StreamSession:
                 feature_embedding=bool(self._config.feature_embedding),
                 speaking_rate_labels=int(self.settings.speaking_rate_labels),
                 seeds=self._seeds,
+                features=segmenter.features(window),
             )
             script = self._script() if self._script is not None else None  # scenario hook
             if script is not None:
