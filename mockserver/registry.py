@@ -68,6 +68,11 @@ class VendorSpec:
         fixture_aliases: Older fixture names for the handle (kept for one release).
         exports: Public names the vendor adds to a generic module, by module:
             ``{"mockserver.scenario": {"HumeRule": "module:attribute"}}``.
+        hostnames: The production host names of the vendor's APIs; the emulator's TLS
+            certificate names them, so a client that keeps its vendor URL can reach it.
+        documents: API descriptions the admin API serves at ``/apis/<name>/<document>``:
+            ``{document: path under schemas/}`` (an AsyncAPI or OpenAPI document; its
+            ``$ref`` to other schema files are inlined when served).
     """
 
     name: str
@@ -80,6 +85,8 @@ class VendorSpec:
     handle: str | None = None
     fixture_aliases: tuple[str, ...] = ()
     exports: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    hostnames: tuple[str, ...] = ()
+    documents: Mapping[str, str] = field(default_factory=dict)
     table: tuple[Setting, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

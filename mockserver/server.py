@@ -26,8 +26,9 @@ from .errors import MockServerError, ServerFailure
 from .journal import Journal
 from .registry import VendorSpec
 from .runtime import ConnectionRecord, Runtime
+from .tls import ServerTls, resolve_state_dir, server_tls
 
-__all__ = ["MockServer"]
+__all__ = ["MockServer", "server_tls_of"]
 
 T = TypeVar("T")
 
@@ -42,6 +43,28 @@ class Service(Protocol):
 
     @property
     def endpoint(self) -> Any: ...
+
+
+def server_tls_of(config: ServerConfig) -> ServerTls | None:
+    """The certificate the listeners of ``config`` serve (None without ``tls``): the user's
+    (``tls_cert``/``tls_key``), or one from the local CA in the state directory naming
+    every registered vendor's hostnames, the ``tls_hostnames`` and the bind address.
+
+    Raises:
+        ConfigError: The user's files are unusable or the state directory is not writable.
+    """
+    if not config.tls:
+        return None
+    names = [name for vendor in config.registry for name in vendor.hostnames]
+    names.extend(config.tls_hostnames)
+    if config.host not in ("0.0.0.0", "::", ""):
+        names.append(config.host)
+    return server_tls(
+        state_dir=resolve_state_dir(config.state_dir),
+        names=names,
+        cert_file=config.tls_cert,
+        key_file=config.tls_key,
+    )
 
 
 class MockServer:
@@ -81,6 +104,7 @@ class MockServer:
             workers=config.workers,
             vendors=config.registry,
             settings=config.vendors,
+            tls=server_tls_of(config),
         )
         self._services: dict[str, Service] = {}
         self._loop: asyncio.AbstractEventLoop | None = None  # loop the listeners run on

@@ -36,6 +36,8 @@ VENDOR = VendorSpec(
     scenario=f"{_SCENARIO}_part:PART",
     handle="mockserver.vendors.behavioral.handle:BehavioralHandle",
     fixture_aliases=("behavioral",),
+    # ``Configuration`` defaults (SDK 0.7.1 ``configuration.py``): REST and gRPC hosts.
+    hostnames=("api.behavioralsignals.com", "streaming.behavioralsignals.com"),
     exports={
         "mockserver.scenario": {
             name: f"{_SCENARIO}:{name}"

@@ -16,7 +16,11 @@ __all__ = ["behavioral_signals_redirect"]
 
 @contextlib.contextmanager
 def behavioral_signals_redirect(
-    endpoint: Any = None, *, api_url: str | None = None, streaming_api_url: str | None = None
+    endpoint: Any = None,
+    *,
+    api_url: str | None = None,
+    streaming_api_url: str | None = None,
+    use_ssl: bool | None = None,
 ) -> Iterator[None]:
     """Point the ``behavioralsignals`` SDK (0.1.1 to 0.7.1) at the emulator.
 
@@ -35,6 +39,9 @@ def behavioral_signals_redirect(
             ``MockServer().behavioral``), or None when both URLs are given.
         api_url: REST base URL including ``/v5``, e.g. ``"http://127.0.0.1:8780/v5"``.
         streaming_api_url: gRPC target ``host:port``, e.g. ``"127.0.0.1:50051"``.
+        use_ssl: Whether the gRPC target speaks TLS (default: the endpoint's ``grpc_tls``,
+            else no). The SDK then trusts gRPC's roots: set
+            ``GRPC_DEFAULT_SSL_ROOTS_FILE_PATH`` to the emulator's CA bundle.
     """
     from behavioralsignals import base  # noqa: PLC0415  the SDK, only once entered
     from behavioralsignals.configuration import Configuration  # noqa: PLC0415  (same)
@@ -43,10 +50,12 @@ def behavioral_signals_redirect(
     grpc_target = streaming_api_url or (endpoint.grpc_target if endpoint is not None else None)
     if not rest or not grpc_target:
         raise ValueError("pass an endpoint, or both api_url and streaming_api_url")
+    if use_ssl is None:
+        use_ssl = bool(getattr(endpoint, "grpc_tls", False))
     module: Any = base
     original = module.Configuration
     module.Configuration = functools.partial(
-        Configuration, api_url=rest, streaming_api_url=grpc_target, use_ssl=False
+        Configuration, api_url=rest, streaming_api_url=grpc_target, use_ssl=use_ssl
     )
     try:
         yield

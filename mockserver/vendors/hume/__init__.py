@@ -46,6 +46,9 @@ VENDOR = VendorSpec(
     scenario=f"{_SCENARIO}_part:PART",
     handle="mockserver.vendors.hume.handle:HumeHandle",
     fixture_aliases=("hume",),
+    # ``HumeClientEnvironment.PRODUCTION`` (SDK 0.13.13 ``environment.py``), the TypeScript
+    # SDK's default and the examples' ``wss://api.hume.ai``.
+    hostnames=("api.hume.ai",),
     exports={
         "mockserver.scenario": {
             name: f"{_SCENARIO}:{name}"

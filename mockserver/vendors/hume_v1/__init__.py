@@ -49,4 +49,6 @@ VENDOR = VendorSpec(
     secrets=(API_KEY_HEADER,),
     handle="mockserver.vendors.hume_v1.handle:HumeV1Handle",
     fixture_aliases=("hume_v1",),
+    # ``ExpressionMeasurementClientEnvironment.PRODUCTION`` (SDK 0.1.0 ``environment.py``).
+    hostnames=("api.cloud.hume.ai",),
 )
