@@ -203,6 +203,7 @@ class AdminApi:
             listeners["admin"] = {"url": self.url}
         body = {
             "status": "ok",
+            "ready": server.ready,
             "version": __version__,
             "uptime_s": round(server.runtime.clock.now() - self._started, 3),
             "seed": server.config.seed,

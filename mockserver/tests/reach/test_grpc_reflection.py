@@ -29,7 +29,11 @@ from mockserver.vendors.behavioral.service import SERVICE_NAME
 
 pytestmark = pytest.mark.e2e
 
-ONLY_GRPC: dict[str, Any] = {"hume": {"enabled": False}, "hume_v1": {"enabled": False}, "admin_enabled": False}
+ONLY_GRPC: dict[str, Any] = {
+    "hume": {"enabled": False},
+    "hume_v1": {"enabled": False},
+    "admin_enabled": False,
+}
 
 
 @pytest.fixture(scope="module")
