@@ -75,7 +75,8 @@ def server_tls_of(config: ServerConfig) -> ServerTls | None:
 
 def _plain(endpoint: Any) -> Any:
     """An endpoint dataclass as JSON data (tuples become lists, nested dataclasses dicts)."""
-    data = dataclasses.asdict(endpoint) if dataclasses.is_dataclass(endpoint) else endpoint
+    is_instance = dataclasses.is_dataclass(endpoint) and not isinstance(endpoint, type)
+    data = dataclasses.asdict(endpoint) if is_instance else endpoint
     return json.loads(json.dumps(data, default=str))
 
 
