@@ -36,6 +36,8 @@ VENDOR = VendorSpec(
     scenario=f"{_SCENARIO}_part:PART",
     handle="mockserver.vendors.behavioral.handle:BehavioralHandle",
     fixture_aliases=("behavioral",),
+    child_environment="mockserver.vendors.behavioral.redirect:child_environment",
+    child_hook="mockserver.vendors.behavioral.redirect",
     exports={
         "mockserver.scenario": {
             name: f"{_SCENARIO}:{name}"

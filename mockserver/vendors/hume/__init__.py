@@ -46,6 +46,8 @@ VENDOR = VendorSpec(
     scenario=f"{_SCENARIO}_part:PART",
     handle="mockserver.vendors.hume.handle:HumeHandle",
     fixture_aliases=("hume",),
+    child_environment="mockserver.vendors.hume.redirect:child_environment",
+    child_hook="mockserver.vendors.hume.redirect",
     exports={
         "mockserver.scenario": {
             name: f"{_SCENARIO}:{name}"
