@@ -1,17 +1,62 @@
 """Point the ``behavioralsignals`` SDK, which has no URL setting, at the emulator.
 
-Imports nothing but the standard library until entered, so it works inside an environment
-that only has the vendor SDK installed.
+:func:`behavioral_signals_redirect` does it inside a ``with`` block;
+:func:`child_environment` and :func:`post_import_hooks` are this vendor's part of a child
+process's environment and start-up hook (:mod:`mockserver.child`), so that an unmodified
+SDK client reaches the emulator.
+
+Imports nothing but the standard library (this file is also copied into a child's start-up
+directory), so it works inside an environment that only has the vendor SDK installed.
 """
 
 from __future__ import annotations
 
 import contextlib
 import functools
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
-__all__ = ["behavioral_signals_redirect"]
+__all__ = ["behavioral_signals_redirect", "child_environment", "post_import_hooks"]
+
+
+def child_environment(endpoint: Any) -> dict[str, str]:
+    """The variables a child process gets to reach the emulator at ``endpoint``.
+
+    ``MOCKSERVER_BEHAVIORAL_GRPC_TARGET`` (insecure ``host:port``),
+    ``MOCKSERVER_BEHAVIORAL_REST_URL`` (including ``/v5``), ``MOCKSERVER_BEHAVIORAL_CID``,
+    ``MOCKSERVER_BEHAVIORAL_TOKEN``, and the SDK's own credential variables
+    ``BEHAVIORALSIGNALS_CID`` and ``BEHAVIORALSIGNALS_API_KEY`` (``behavioralsignals``
+    0.6+, ``configuration.py``) set to the emulator's project.
+    """
+    return {
+        "MOCKSERVER_BEHAVIORAL_GRPC_TARGET": endpoint.grpc_target,
+        "MOCKSERVER_BEHAVIORAL_REST_URL": endpoint.rest_url,
+        "MOCKSERVER_BEHAVIORAL_CID": str(endpoint.cid),
+        "MOCKSERVER_BEHAVIORAL_TOKEN": endpoint.token,
+        "BEHAVIORALSIGNALS_CID": str(endpoint.cid),
+        "BEHAVIORALSIGNALS_API_KEY": endpoint.token,
+    }
+
+
+def post_import_hooks(environ: Mapping[str, str]) -> dict[str, Callable[[Any], None]]:
+    """The patch a child's start-up hook applies once ``behavioralsignals.base`` is
+    imported: the ``Configuration`` it builds clients with defaults to the emulator's REST
+    URL and insecure gRPC target, as :func:`behavioral_signals_redirect` does. Empty when
+    the variables are absent."""
+    rest = environ.get("MOCKSERVER_BEHAVIORAL_REST_URL", "")
+    target = environ.get("MOCKSERVER_BEHAVIORAL_GRPC_TARGET", "")
+    if not rest or not target:
+        return {}
+
+    def patch(module: Any) -> None:
+        original = module.__dict__.get("Configuration")
+        if original is None or isinstance(original, functools.partial):
+            return
+        module.Configuration = functools.partial(
+            original, api_url=rest, streaming_api_url=target, use_ssl=False
+        )
+
+    return {"behavioralsignals.base": patch}
 
 
 @contextlib.contextmanager

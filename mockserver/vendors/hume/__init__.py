@@ -49,6 +49,8 @@ VENDOR = VendorSpec(
     # ``HumeClientEnvironment.PRODUCTION`` (SDK 0.13.13 ``environment.py``), the TypeScript
     # SDK's default and the examples' ``wss://api.hume.ai``.
     hostnames=("api.hume.ai",),
+    child_environment="mockserver.vendors.hume.redirect:child_environment",
+    child_hook="mockserver.vendors.hume.redirect",
     exports={
         "mockserver.scenario": {
             name: f"{_SCENARIO}:{name}"
