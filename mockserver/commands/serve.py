@@ -27,6 +27,19 @@ async def serve(config: ServerConfig, *, print_json: bool = False) -> int:
     With ``print_json``, stdout gets one line, the readiness JSON
     (``schemas/ready.schema.json``), and the human banner goes to stderr.
     """
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    signals = (signal.SIGINT, signal.SIGTERM)
+    for signum in signals:  # before binding: a script may signal as soon as it sees the ports
+        loop.add_signal_handler(signum, stop.set)
+    try:
+        return await _serve(config, stop, print_json=print_json)
+    finally:
+        for signum in signals:
+            loop.remove_signal_handler(signum)
+
+
+async def _serve(config: ServerConfig, stop: asyncio.Event, *, print_json: bool) -> int:
     from mockserver.server import MockServer  # noqa: PLC0415  aiohttp, websockets, grpc: to serve
 
     try:
@@ -44,15 +57,9 @@ async def serve(config: ServerConfig, *, print_json: bool = False) -> int:
     for line in server.describe():
         print(line, file=banner)
     print(f"seed {config.seed}. Press Ctrl-C to stop.", file=banner, flush=True)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signum, stop.set)
     try:
         await stop.wait()
     finally:
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            loop.remove_signal_handler(signum)
         print("Shutting down...", file=banner, flush=True)
         await server.astop()
     failures = server.runtime.take_failures()
