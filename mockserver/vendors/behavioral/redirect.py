@@ -26,9 +26,10 @@ def child_environment(endpoint: Any) -> dict[str, str]:
     ``MOCKSERVER_BEHAVIORAL_REST_URL`` (including ``/v5``), ``MOCKSERVER_BEHAVIORAL_CID``,
     ``MOCKSERVER_BEHAVIORAL_TOKEN``, and the SDK's own credential variables
     ``BEHAVIORALSIGNALS_CID`` and ``BEHAVIORALSIGNALS_API_KEY`` (``behavioralsignals``
-    0.6+, ``configuration.py``) set to the emulator's project.
+    0.6+, ``configuration.py``) set to the emulator's project. With ``--tls``, also
+    ``MOCKSERVER_BEHAVIORAL_GRPC_TLS=1``: the gRPC target speaks TLS.
     """
-    return {
+    variables = {
         "MOCKSERVER_BEHAVIORAL_GRPC_TARGET": endpoint.grpc_target,
         "MOCKSERVER_BEHAVIORAL_REST_URL": endpoint.rest_url,
         "MOCKSERVER_BEHAVIORAL_CID": str(endpoint.cid),
@@ -36,15 +37,19 @@ def child_environment(endpoint: Any) -> dict[str, str]:
         "BEHAVIORALSIGNALS_CID": str(endpoint.cid),
         "BEHAVIORALSIGNALS_API_KEY": endpoint.token,
     }
+    if getattr(endpoint, "grpc_tls", False):
+        variables["MOCKSERVER_BEHAVIORAL_GRPC_TLS"] = "1"
+    return variables
 
 
 def post_import_hooks(environ: Mapping[str, str]) -> dict[str, Callable[[Any], None]]:
     """The patch a child's start-up hook applies once ``behavioralsignals.base`` is
     imported: the ``Configuration`` it builds clients with defaults to the emulator's REST
-    URL and insecure gRPC target, as :func:`behavioral_signals_redirect` does. Empty when
-    the variables are absent."""
+    URL and gRPC target (insecure, or TLS with ``MOCKSERVER_BEHAVIORAL_GRPC_TLS=1``), as
+    :func:`behavioral_signals_redirect` does. Empty when the variables are absent."""
     rest = environ.get("MOCKSERVER_BEHAVIORAL_REST_URL", "")
     target = environ.get("MOCKSERVER_BEHAVIORAL_GRPC_TARGET", "")
+    use_ssl = environ.get("MOCKSERVER_BEHAVIORAL_GRPC_TLS", "") == "1"
     if not rest or not target:
         return {}
 
@@ -53,7 +58,7 @@ def post_import_hooks(environ: Mapping[str, str]) -> dict[str, Callable[[Any], N
         if original is None or isinstance(original, functools.partial):
             return
         module.Configuration = functools.partial(
-            original, api_url=rest, streaming_api_url=target, use_ssl=False
+            original, api_url=rest, streaming_api_url=target, use_ssl=use_ssl
         )
 
     return {"behavioralsignals.base": patch}
