@@ -60,12 +60,20 @@ class Namespace:
         return subprocess.Popen(self.command(argv), env=dict(env), **kwargs)
 
     def run(
-        self, argv: Sequence[str], env: Mapping[str, str], timeout: float = 120
+        self,
+        argv: Sequence[str],
+        env: Mapping[str, str],
+        *,
+        cwd: Path | None = None,
+        stdin: str = "",
+        timeout: float = 120,
     ) -> subprocess.CompletedProcess[str]:
         """Run ``argv`` inside the namespace to its end."""
         return subprocess.run(
             self.command(argv),
             env=dict(env),
+            cwd=cwd,
+            input=stdin,
             capture_output=True,
             text=True,
             timeout=timeout,
