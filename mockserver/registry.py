@@ -71,8 +71,10 @@ class VendorSpec:
         hostnames: The production host names of the vendor's APIs; the emulator's TLS
             certificate names them, so a client that keeps its vendor URL can reach it.
         documents: API descriptions the admin API serves at ``/apis/<name>/<document>``:
-            ``{document: path under schemas/}`` (an AsyncAPI or OpenAPI document; its
-            ``$ref`` to other schema files are inlined when served).
+            ``{document: path under schemas/}``, an AsyncAPI 3 or OpenAPI 3.1 document. When
+            served, its ``$ref`` to other schema files are inlined, and the running
+            listener is added to its servers (OpenAPI: the endpoint's ``base_url``;
+            AsyncAPI: the endpoint's ``url``).
         child_environment: ``"module:function"`` taking the vendor's endpoint and
             returning the environment variables a child process gets to reach it
             (``MOCKSERVER_<VENDOR>_...``, and the SDK's own credential variables), or

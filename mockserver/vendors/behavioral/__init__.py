@@ -38,6 +38,7 @@ VENDOR = VendorSpec(
     fixture_aliases=("behavioral",),
     # ``Configuration`` defaults (SDK 0.7.1 ``configuration.py``): REST and gRPC hosts.
     hostnames=("api.behavioralsignals.com", "streaming.behavioralsignals.com"),
+    documents={"openapi.json": "behavioral/openapi.json"},  # the REST subset
     child_environment="mockserver.vendors.behavioral.redirect:child_environment",
     child_hook="mockserver.vendors.behavioral.redirect",
     exports={

@@ -49,6 +49,7 @@ VENDOR = VendorSpec(
     # ``HumeClientEnvironment.PRODUCTION`` (SDK 0.13.13 ``environment.py``), the TypeScript
     # SDK's default and the examples' ``wss://api.hume.ai``.
     hostnames=("api.hume.ai",),
+    documents={"asyncapi.json": "hume/asyncapi.json"},
     child_environment="mockserver.vendors.hume.redirect:child_environment",
     child_hook="mockserver.vendors.hume.redirect",
     exports={
