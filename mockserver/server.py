@@ -18,6 +18,7 @@ import contextlib
 import dataclasses
 import json
 import os
+import shlex
 import tempfile
 import threading
 from collections.abc import Coroutine, Sequence
@@ -179,8 +180,18 @@ class MockServer:
             raise MockServerError(f"the {name} emulator is disabled in this server") from None
 
     def describe(self) -> list[str]:
-        """One line per listener: URL and credentials."""
-        return [line for service in self._services.values() for line in service.describe()]
+        """One line per listener: URL and credentials; with TLS, a line saying what to trust."""
+        lines = [line for service in self._services.values() for line in service.describe()]
+        tls = self.runtime.tls
+        if tls is not None and tls.ca is not None:
+            state = shlex.quote(str(tls.ca.directory.parent))
+            lines.append(
+                f"tls         CA {tls.ca.cert_file}  "
+                f'(trust it: eval "$(mockserver ca --state-dir {state} --shell)")'
+            )
+        elif tls is not None:
+            lines.append(f"tls         certificate {tls.cert_file}")
+        return lines
 
     @property
     def ready(self) -> bool:

@@ -181,6 +181,9 @@ def test_urls_say_tls(server: MockServer) -> None:
     assert server.behavioral.grpc_tls is True
     assert server.admin.url.startswith("https://")
     assert any("(TLS)" in line for line in server.describe())
+    tls = server.runtime.tls
+    assert tls is not None and tls.ca is not None
+    assert server.describe()[-1].startswith(f"tls         CA {tls.ca.cert_file}  (trust it: ")
 
 
 async def test_websocket_verified_for_the_vendor_hostname(server: MockServer, ca: LocalCA) -> None:
