@@ -21,9 +21,11 @@ import copy
 import dataclasses
 import hmac
 import json
+import posixpath
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from mockserver.controls import ServerControls
 from mockserver.core.http import RestRequest, RestResponse
@@ -44,6 +46,7 @@ __all__ = [
     "AdminEndpoint",
     "AdminService",
     "ServerControls",
+    "api_document",
     "error_body",
     "openapi_document",
 ]
@@ -126,6 +129,8 @@ class AdminApi:
         add("/journal", {"GET": _Endpoint(self._journal, (*_JOURNAL_PARAMS, "format"))})
         add("/journal.ndjson", {"GET": _Endpoint(self._journal_ndjson, _JOURNAL_PARAMS)})
         add("/openapi.json", {"GET": _Endpoint(self._openapi)})
+        add("/apis", {"GET": _Endpoint(self._apis)})
+        add("/apis/{vendor}/{document}", {"GET": _Endpoint(self._api_document)})
 
     @property
     def routes(self) -> dict[str, tuple[str, ...]]:
@@ -203,6 +208,7 @@ class AdminApi:
             listeners["admin"] = {"url": self.url}
         body = {
             "status": "ok",
+            "ready": server.ready,
             "version": __version__,
             "uptime_s": round(server.runtime.clock.now() - self._started, 3),
             "seed": server.config.seed,
@@ -319,8 +325,62 @@ class AdminApi:
             document["servers"] = [{"url": self.url, "description": "this server"}]
         return RestResponse(200, document)
 
+    # -- the emulated APIs' documents ------------------------------------------------------
+
+    def _apis(self, request: RestRequest) -> RestResponse:
+        listing = {
+            vendor.name: {name: f"/apis/{vendor.name}/{name}" for name in vendor.documents}
+            for vendor in self._server.config.registry
+            if vendor.documents
+        }
+        return RestResponse(200, listing)
+
+    def _api_document(self, request: RestRequest) -> RestResponse:
+        _, _, vendor_name, name = request.path.rstrip("/").split("/", 3)
+        vendor = next((v for v in self._server.config.registry if v.name == vendor_name), None)
+        if vendor is None or name not in vendor.documents:
+            raise _Refusal(404, f"No API document {vendor_name}/{name} (see GET /apis)")
+        try:
+            endpoint = self._server.service(vendor.name).endpoint
+        except MockServerError:  # disabled here: the document alone
+            endpoint = None
+        return RestResponse(200, api_document(vendor.documents[name], endpoint))
+
 
 # -- helpers ------------------------------------------------------------------------------
+
+
+def api_document(path: str, endpoint: Any = None) -> dict[str, Any]:
+    """A vendor's API document (``path`` under ``schemas/``), self-contained: every ``$ref``
+    to another schema file (relative to the document's folder) is replaced by that schema.
+    With the ``endpoint`` of a running listener, that listener is the first server."""
+    document: dict[str, Any] = _inline(copy.deepcopy(load_schema(path)), posixpath.dirname(path))
+    if endpoint is None:
+        return document
+    if "openapi" in document and isinstance(getattr(endpoint, "base_url", None), str):
+        this = {"url": endpoint.base_url, "description": "this server"}
+        document["servers"] = [this, *document.get("servers", [])]
+    if "asyncapi" in document and isinstance(getattr(endpoint, "url", None), str):
+        parts = urlsplit(endpoint.url)
+        this = {"host": parts.netloc, "protocol": parts.scheme, "description": "this server"}
+        document["servers"] = {"this": this, **document.get("servers", {})}
+    return document
+
+
+def _inline(node: Any, folder: str, depth: int = 0) -> Any:
+    """``node`` with each external ``{"$ref": "file.json"}`` replaced by that file's schema."""
+    if depth > 16:
+        raise ValueError("API document references nest too deeply")
+    if isinstance(node, list):
+        return [_inline(item, folder, depth) for item in node]
+    if not isinstance(node, dict):
+        return node
+    ref = node.get("$ref")
+    if isinstance(ref, str) and not ref.startswith("#") and "://" not in ref:
+        target = posixpath.normpath(posixpath.join(folder, ref))
+        schema = copy.deepcopy(load_schema(target))
+        return _inline(schema, posixpath.dirname(target), depth + 1)
+    return {key: _inline(value, folder, depth) for key, value in node.items()}
 
 
 def openapi_document() -> dict[str, Any]:

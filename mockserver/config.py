@@ -19,6 +19,40 @@ from .settings import Setting, flatten_mapping, resolve_with_sources
 
 __all__ = ["CORE_SETTINGS", "ServerConfig", "all_settings", "load_toml"]
 
+#: TLS, the state directory and readiness (flags, environment variables and TOML keys like
+#: every setting); kept in one block so that the table below stays easy to merge.
+_REACH_SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        "tls", "bool", False,
+        "Serve every listener over TLS (wss, https, grpcs) with a certificate for "
+        "localhost, 127.0.0.1, ::1 and the vendors' hostnames (see mockserver ca).",
+    ),
+    Setting(
+        "tls_hostnames", "list", (),
+        "Another name for the TLS certificate (repeat the flag for several).",
+        flag="--tls-hostname", metavar="NAME",
+    ),
+    Setting(
+        "tls_cert", "str", "",
+        "PEM certificate chain to serve instead of one issued by the local CA "
+        "(with --tls-key).",
+        metavar="FILE",
+    ),
+    Setting("tls_key", "str", "", "PEM private key of --tls-cert.", metavar="FILE"),
+    Setting(
+        "state_dir", "str", "",
+        "Directory of the local CA and issued certificates (empty = the user's cache "
+        "directory, ~/.cache/affect-mockserver on Linux).",
+        metavar="DIR",
+    ),
+    Setting(
+        "ready_file", "str", "",
+        "Write every bound URL, port and credential to this JSON file once all listeners "
+        "accept (written, then renamed).",
+        metavar="PATH",
+    ),
+)  # fmt: skip
+
 CORE_SETTINGS: tuple[Setting, ...] = (
     Setting("host", "str", "127.0.0.1", "Address every listener binds (loopback).", metavar="ADDR"),
     Setting("seed", "int", 0, "Seed of every generated id and prediction.", metavar="N"),
@@ -56,6 +90,7 @@ CORE_SETTINGS: tuple[Setting, ...] = (
         "Bearer token the admin API requires except on GET /health and /ui (empty = none).",
         metavar="TOKEN",
     ),
+    *_REACH_SETTINGS,
 )  # fmt: skip
 
 
@@ -96,6 +131,12 @@ class ServerConfig:
     admin_enabled: bool = True
     admin_port: int = 8790
     admin_token: str = ""
+    tls: bool = False  # serve every listener over TLS
+    tls_hostnames: tuple[str, ...] = ()  # extra names on the issued certificate
+    tls_cert: str = ""  # the user's certificate chain (PEM), instead of the local CA's
+    tls_key: str = ""  # its private key
+    state_dir: str = ""  # local CA and certificates ("" = the user's cache directory)
+    ready_file: str = ""  # readiness JSON written once every listener accepts
     vendors: Mapping[str, Any] = field(default_factory=dict)  # vendor name -> settings object
     registry: tuple[VendorSpec, ...] = ()  # the vendors these settings are for
     sources: Mapping[str, str] = field(default_factory=dict)  # dotted key -> where it came from
@@ -162,6 +203,7 @@ class ServerConfig:
             admin_enabled=values["admin_enabled"],
             admin_port=values["admin_port"],
             admin_token=values["admin_token"],
+            **{setting.key: values[setting.key] for setting in _REACH_SETTINGS},
             vendors={v.name: v.build_settings(values) for v in registry},
             registry=registry,
             sources=resolved.sources,
@@ -181,13 +223,14 @@ class ServerConfig:
         return flags
 
     def check(self) -> None:
-        """Cross-field checks: loopback host, distinct fixed ports."""
+        """Cross-field checks: loopback host (or an admin token), distinct fixed ports."""
         if not self.allow_non_loopback and not _is_loopback(self.host):
             raise ConfigError(
                 f"host {self.host!r} is not a loopback address; the emulator accepts any "
                 "client without real security. Use 127.0.0.1 or ::1, or set "
                 "--allow-non-loopback if you really mean it."
             )
+        _check_exposed_admin(self)
         seen: dict[int, str] = {}
         if self.admin_enabled and self.admin_port:
             seen[self.admin_port] = "--admin-port"
@@ -197,6 +240,17 @@ class ServerConfig:
                     raise ConfigError(f"{name} and {seen[port]} both use port {port}")
                 if port:
                     seen[port] = name
+
+
+def _check_exposed_admin(config: ServerConfig) -> None:
+    """An admin API reachable from other machines must require a token: it can reset the
+    server, read the journal and inject faults."""
+    if config.admin_enabled and not config.admin_token and not _is_loopback(config.host):
+        raise ConfigError(
+            f"host {config.host!r} exposes the admin API beyond this machine, so it needs a "
+            "token: set --admin-token TOKEN (or MOCKSERVER_ADMIN_TOKEN), or turn the admin "
+            "API off with --no-admin-enabled"
+        )
 
 
 def _is_loopback(host: str) -> bool:

@@ -68,6 +68,21 @@ class VendorSpec:
         fixture_aliases: Older fixture names for the handle (kept for one release).
         exports: Public names the vendor adds to a generic module, by module:
             ``{"mockserver.scenario": {"HumeRule": "module:attribute"}}``.
+        hostnames: The production host names of the vendor's APIs; the emulator's TLS
+            certificate names them, so a client that keeps its vendor URL can reach it.
+        documents: API descriptions the admin API serves at ``/apis/<name>/<document>``:
+            ``{document: path under schemas/}``, an AsyncAPI 3 or OpenAPI 3.1 document. When
+            served, its ``$ref`` to other schema files are inlined, and the running
+            listener is added to its servers (OpenAPI: the endpoint's ``base_url``;
+            AsyncAPI: the endpoint's ``url``).
+        child_environment: ``"module:function"`` taking the vendor's endpoint and
+            returning the environment variables a child process gets to reach it
+            (``MOCKSERVER_<VENDOR>_...``, and the SDK's own credential variables), or
+            None. See :mod:`mockserver.child`.
+        child_hook: Name of a standard-library-only module defining
+            ``post_import_hooks(environ) -> {module name: patch}``: a child's start-up hook
+            applies each patch right after its module is imported (to point an unmodified
+            SDK at the emulator), or None.
     """
 
     name: str
@@ -80,6 +95,10 @@ class VendorSpec:
     handle: str | None = None
     fixture_aliases: tuple[str, ...] = ()
     exports: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    hostnames: tuple[str, ...] = ()
+    documents: Mapping[str, str] = field(default_factory=dict)
+    child_environment: str | None = None
+    child_hook: str | None = None
     table: tuple[Setting, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -117,6 +136,14 @@ class VendorSpec:
     def load_scenario(self) -> Any:
         """Import and return the scenario part (None if the vendor has none)."""
         return None if self.scenario is None else load_attribute(self.scenario)
+
+    def child_variables(self, endpoint: Any) -> dict[str, str]:
+        """The environment variables a child process gets to reach ``endpoint`` (empty if
+        the vendor contributes none)."""
+        if self.child_environment is None:
+            return {}
+        variables: dict[str, str] = load_attribute(self.child_environment)(endpoint)
+        return dict(variables)
 
     def load_handle(self) -> Any:
         """Import and return the pytest handle class (None if the vendor has none)."""

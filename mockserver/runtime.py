@@ -20,6 +20,7 @@ from .faults import FaultPlan
 from .journal import Journal, JournalEntry
 from .registry import VendorSpec, default_vendors, fault_catalogue
 from .scenario import ScenarioBook, ScenarioFormat
+from .tls import ServerTls
 
 __all__ = ["ConnectionRecord", "Runtime"]
 
@@ -99,6 +100,7 @@ class Runtime:
         vendors: The registry entries served (default: the built-in vendors): their
             fault contributions, scenario parts and secrets.
         settings: Each vendor's settings object, by name (for its scenario part).
+        tls: The certificate every listener serves (None: plain TCP).
     """
 
     def __init__(
@@ -110,9 +112,11 @@ class Runtime:
         workers: int = 4,
         vendors: Sequence[VendorSpec] | None = None,
         settings: Mapping[str, Any] | None = None,
+        tls: ServerTls | None = None,
     ) -> None:
         registry = default_vendors() if vendors is None else tuple(vendors)
         self.vendors = registry
+        self.tls = tls  # what every listener serves (None: plain TCP)
         self.clock: Clock = clock or MonotonicClock()
         self.seeds = SeedSource(seed)
         secrets = [name for vendor in registry for name in vendor.secrets]

@@ -14,10 +14,16 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextlib
+import dataclasses
 import json
 import logging
+import os
+import shlex
+import tempfile
 import threading
 from collections.abc import Coroutine, Sequence
+from pathlib import Path
 from types import TracebackType
 from typing import Any, Protocol, TypeVar
 
@@ -29,8 +35,9 @@ from .journal import Journal
 from .registry import VendorSpec
 from .runtime import ConnectionRecord, Runtime
 from .scenario.loader import scenario_file
+from .tls import ServerTls, resolve_state_dir, server_tls, trust_environment
 
-__all__ = ["MockServer"]
+__all__ = ["MockServer", "server_tls_of"]
 
 logger = logging.getLogger("mockserver.control")
 
@@ -47,6 +54,56 @@ class Service(Protocol):
 
     @property
     def endpoint(self) -> Any: ...
+
+
+def server_tls_of(config: ServerConfig) -> ServerTls | None:
+    """The certificate the listeners of ``config`` serve (None without ``tls``): the user's
+    (``tls_cert``/``tls_key``), or one from the local CA in the state directory naming
+    every registered vendor's hostnames, the ``tls_hostnames`` and the bind address.
+
+    Raises:
+        ConfigError: The user's files are unusable or the state directory is not writable.
+    """
+    if not config.tls:
+        return None
+    names = [name for vendor in config.registry for name in vendor.hostnames]
+    names.extend(config.tls_hostnames)
+    if config.host not in ("0.0.0.0", "::", ""):
+        names.append(config.host)
+    return server_tls(
+        state_dir=resolve_state_dir(config.state_dir),
+        names=names,
+        cert_file=config.tls_cert,
+        key_file=config.tls_key,
+    )
+
+
+def _plain(endpoint: Any) -> Any:
+    """An endpoint dataclass as JSON data (tuples become lists, nested dataclasses dicts)."""
+    is_instance = dataclasses.is_dataclass(endpoint) and not isinstance(endpoint, type)
+    data = dataclasses.asdict(endpoint) if is_instance else endpoint
+    return json.loads(json.dumps(data, default=str))
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    """Write ``text`` to a temporary file next to ``path``, then rename it to ``path``, so a
+    reader never sees a partial file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as file:
+            file.write(text + "\n")
+        os.replace(temp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        raise
+
+
+def _remove_ready_file(path: str) -> None:
+    if path:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(path)
 
 
 class MockServer:
@@ -86,12 +143,14 @@ class MockServer:
             workers=config.workers,
             vendors=config.registry,
             settings=config.vendors,
+            tls=server_tls_of(config),
         )
         self._services: dict[str, Service] = {}
         self._loop: asyncio.AbstractEventLoop | None = None  # loop the listeners run on
         self._thread: threading.Thread | None = None  # background loop thread (sync use)
         self._thread_loop: asyncio.AbstractEventLoop | None = None  # loop of that thread
         self._started = False
+        self._ready = False  # every listener accepts (from the end of start to stop)
 
     # -- information ----------------------------------------------------------------------
 
@@ -125,8 +184,45 @@ class MockServer:
             raise MockServerError(f"the {name} emulator is disabled in this server") from None
 
     def describe(self) -> list[str]:
-        """One line per listener: URL and credentials."""
-        return [line for service in self._services.values() for line in service.describe()]
+        """One line per listener: URL and credentials; with TLS, a line saying what to trust."""
+        lines = [line for service in self._services.values() for line in service.describe()]
+        tls = self.runtime.tls
+        if tls is not None and tls.ca is not None:
+            state = shlex.quote(str(tls.ca.directory.parent))
+            lines.append(
+                f"tls         CA {tls.ca.cert_file}  "
+                f'(trust it: eval "$(mockserver ca --state-dir {state} --shell)")'
+            )
+        elif tls is not None:
+            lines.append(f"tls         certificate {tls.cert_file}")
+        return lines
+
+    @property
+    def ready(self) -> bool:
+        """Whether every listener accepts connections (from the end of start until stop)."""
+        return self._ready
+
+    def readiness(self) -> dict[str, Any]:
+        """What a script needs to reach this running server, as JSON-compatible data
+        (``schemas/ready.schema.json``; the ``--ready-file`` and ``serve --print-json``):
+        each listener's URLs, ports and credentials by vendor name, the admin API's URL,
+        and the TLS trust material."""
+        tls = self.runtime.tls
+        trust: dict[str, Any] | None = None
+        if tls is not None:
+            trust = {"cert_file": str(tls.cert_file), "names": list(tls.names)}
+            if tls.ca is not None:
+                trust["ca_file"] = str(tls.ca.cert_file)
+                trust["environment"] = trust_environment(tls.ca)
+        listeners = {name: _plain(service.endpoint) for name, service in self._services.items()}
+        return {
+            "ready": self.ready,
+            "pid": os.getpid(),
+            "host": self.config.host,
+            "seed": self.config.seed,
+            "tls": trust,
+            "listeners": listeners,
+        }
 
     def connections(self) -> list[ConnectionRecord]:
         """Live connections and calls."""
@@ -139,6 +235,7 @@ class MockServer:
         if self._started:
             raise MockServerError("the server is already running")
         self._loop = asyncio.get_running_loop()
+        _remove_ready_file(self.config.ready_file)  # a stale file from an earlier run
         try:
             # scenarios first: a bad file fails before any port is bound
             self._load_configured_scenarios()
@@ -174,10 +271,15 @@ class MockServer:
             await self._stop_services()
             raise
         self._started = True
+        self._ready = True
+        if self.config.ready_file:
+            _write_atomically(Path(self.config.ready_file), json.dumps(self.readiness(), indent=2))
         return self
 
     async def astop(self) -> None:
-        """Close every connection and listener."""
+        """Close every connection and listener (the ready file, if any, is removed first)."""
+        self._ready = False
+        _remove_ready_file(self.config.ready_file)
         await self._stop_services()
         self._started = False
         self.runtime.shutdown()

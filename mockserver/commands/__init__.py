@@ -45,4 +45,6 @@ COMMANDS: tuple[str, ...] = (
     "mockserver.commands.serve:COMMAND",
     "mockserver.commands.config:COMMAND",
     "mockserver.commands.journal:COMMAND",
+    "mockserver.commands.ca:COMMAND",
+    "mockserver.commands.execute:COMMAND",
 )

@@ -218,7 +218,7 @@ def test_serve_prints_listeners_serves_and_stops_cleanly_on_ctrl_c(tmp_path: Pat
 
 SERVE_ON_FREE_PORTS = [
     "serve", "--hume-port", "0", "--behavioral-grpc-port", "0", "--behavioral-rest-port", "0",
-    "--admin-port", "0",
+    "--hume-v1-port", "0", "--admin-port", "0",
 ]  # fmt: skip
 
 

@@ -111,8 +111,15 @@ def test_bad_file(tmp_path: Path) -> None:
 def test_loopback_hosts_and_explicit_opt_out() -> None:
     for host in ("127.0.0.1", "::1", "localhost", "127.0.0.2"):
         assert ServerConfig.resolve(flags={"host": host}).host == host
-    config = ServerConfig.resolve(flags={"host": "0.0.0.0", "allow_non_loopback": True})
+    exposed = {"host": "0.0.0.0", "allow_non_loopback": True}
+    config = ServerConfig.resolve(flags={**exposed, "admin_token": "t"})
     assert config.host == "0.0.0.0"
+    # Beyond loopback the admin API needs a token, or must be off.
+    with pytest.raises(ConfigError, match=r"needs a token: set --admin-token"):
+        ServerConfig.resolve(flags=exposed)
+    assert not ServerConfig.resolve(flags={**exposed, "admin_enabled": False}).admin_enabled
+    with pytest.raises(ConfigError, match="not a loopback address"):
+        ServerConfig.resolve(flags={"host": "0.0.0.0", "admin_token": "t"})
 
 
 def test_every_setting_has_distinct_flag_and_env_and_help() -> None:

@@ -7,7 +7,10 @@ import socket
 
 from mockserver.errors import ListenError
 
-__all__ = ["authority", "listen_error", "probe_port"]
+__all__ = ["authority", "client_authority", "listen_error", "probe_port", "scheme"]
+
+#: Bind addresses that mean "every interface", and the loopback address a local client uses.
+_WILDCARDS = {"0.0.0.0": "127.0.0.1", "": "127.0.0.1", "::": "::1", "[::]": "::1"}
 
 
 def authority(host: str, port: int) -> str:
@@ -32,3 +35,15 @@ def probe_port(host: str, port: int) -> None:
             probe.bind((host.strip("[]"), port))
         except OSError as exc:
             raise listen_error(host, port, exc) from None
+
+
+def client_authority(host: str, port: int) -> str:
+    """The :func:`authority` a client connects to: a wildcard bind address (``0.0.0.0``,
+    ``::``) becomes the loopback address (clients on other machines use this machine's
+    address instead)."""
+    return authority(_WILDCARDS.get(host, host), port)
+
+
+def scheme(plain: str, secure: bool) -> str:
+    """``ws``/``http`` or, on a TLS listener, ``wss``/``https``."""
+    return plain + "s" if secure else plain

@@ -26,7 +26,8 @@ from mockserver.core.connection import Connection, Session
 from mockserver.errors import ListenError
 from mockserver.faults.connection import ConnectionFaults
 from mockserver.runtime import ConnectionRecord, Runtime
-from mockserver.transport import authority, probe_port
+from mockserver.transport import authority, client_authority, probe_port
+from mockserver.transport.grpc_services import StandardServices
 
 __all__ = ["GrpcEndpoint", "GrpcMethod"]
 
@@ -84,8 +85,11 @@ class GrpcEndpoint:
         port: Port (0 = any free port).
         service: Fully qualified service name, e.g. ``"pkg.Service"``.
         methods: The service's methods.
-        runtime: Shared clock, journal, workers and failure log.
+        runtime: Shared clock, journal, workers and failure log; its ``tls`` (if any)
+            makes the port a TLS one.
         max_message_bytes: Largest accepted request (gRPC's default receive limit is 4 MiB).
+        descriptors: The protobuf descriptor pool that defines ``service``, for server
+            reflection (None: no reflection). The standard health service is always on.
     """
 
     def __init__(
@@ -98,6 +102,7 @@ class GrpcEndpoint:
         methods: Mapping[str, GrpcMethod],
         runtime: Runtime,
         max_message_bytes: int = 4 * 1024 * 1024,
+        descriptors: Any | None = None,
     ) -> None:
         self.vendor = vendor
         self.host = host
@@ -107,6 +112,7 @@ class GrpcEndpoint:
         self._runtime = runtime
         self._max_message_bytes = max_message_bytes
         self._server: grpc.aio.Server | None = None
+        self.standard = StandardServices(service, descriptors)  # reflection and health
 
     async def start(self) -> None:
         """Bind and start serving; returns once listening."""
@@ -130,9 +136,17 @@ class GrpcEndpoint:
         server.add_generic_rpc_handlers(
             (grpc.method_handlers_generic_handler(self.service, handlers),)
         )
+        self.standard.add_to(server)
+        address = authority(self.host, self.port)
+        tls = self._runtime.tls
         probe_port(self.host, self.port)  # gRPC's C core would log a line and raise vaguely
         try:
-            bound = server.add_insecure_port(self.target)
+            if tls is None:
+                bound = server.add_insecure_port(address)
+            else:
+                bound = server.add_secure_port(
+                    address, grpc.ssl_server_credentials([tls.key_and_chain()])
+                )
         except RuntimeError as exc:  # lost a race with another process since the probe
             raise ListenError(self.host, self.port, str(exc), in_use=True) from None
         if bound == 0:
@@ -140,16 +154,24 @@ class GrpcEndpoint:
         await server.start()
         self.port = bound
         self._server = server
+        await self.standard.serving()
 
     async def stop(self, grace: float = 1.0) -> None:
         """Stop accepting calls; cancel the ones still running after ``grace`` seconds."""
         if self._server is not None:
+            await self.standard.stopping()
             await self._server.stop(grace)
             self._server = None
 
     @property
+    def secure(self) -> bool:
+        """Whether the port speaks TLS."""
+        return self._runtime.tls is not None
+
+    @property
     def target(self) -> str:
-        return authority(self.host, self.port)
+        """``host:port`` for a client channel (a wildcard bind address as loopback)."""
+        return client_authority(self.host, self.port)
 
     # -- calls ----------------------------------------------------------------------------
 

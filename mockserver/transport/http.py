@@ -43,7 +43,7 @@ from mockserver.core.http import RestRequest, RestResponse, UploadedFile
 from mockserver.faults.rest import HttpDecision, decide
 from mockserver.journal import redact_mapping
 from mockserver.runtime import ConnectionRecord, Runtime
-from mockserver.transport import authority, listen_error
+from mockserver.transport import client_authority, listen_error, scheme
 
 __all__ = ["ExtraRoute", "HttpEndpoint"]
 
@@ -84,7 +84,8 @@ class HttpEndpoint:
         host: Loopback address to bind (validated by the server configuration).
         port: Port (0 = any free port); :attr:`port` holds the bound port after start().
         handler: The sans-I/O router; runs on ``runtime.executor``.
-        runtime: Shared clock, journal, workers and failure log.
+        runtime: Shared clock, journal, workers and failure log; its ``tls`` (if any)
+            makes the port a TLS one (``https``).
         secrets: Header, query and form names whose values are redacted in the journal.
         max_body: Largest accepted request body in bytes (larger: 413).
         text_types: Request content types passed as text in ``RestRequest.json``.
@@ -126,9 +127,15 @@ class HttpEndpoint:
         self._runner: web.AppRunner | None = None
 
     @property
+    def secure(self) -> bool:
+        """Whether the port speaks TLS."""
+        return self._runtime.tls is not None
+
+    @property
     def base_url(self) -> str:
-        """``http://host:port`` (bracketed for IPv6)."""
-        return f"http://{authority(self.host, self.port)}"
+        """``http://host:port`` (``https`` with TLS; bracketed for IPv6; a wildcard bind
+        address as loopback)."""
+        return f"{scheme('http', self.secure)}://{client_authority(self.host, self.port)}"
 
     async def start(self) -> None:
         """Bind and start serving; returns once listening."""
@@ -139,7 +146,13 @@ class HttpEndpoint:
         runner = web.AppRunner(app, access_log=None, handle_signals=False)
         await runner.setup()
         try:
-            site = web.TCPSite(runner, self.host, self.port)
+            tls = self._runtime.tls
+            site = web.TCPSite(
+                runner,
+                self.host,
+                self.port,
+                ssl_context=None if tls is None else tls.server_context(),
+            )
             await site.start()
         except OSError as exc:
             await runner.cleanup()

@@ -59,7 +59,8 @@ class WebSocketEndpoint:
         port: Port (0 = any free port).
         gate: Decides each upgrade request.
         new_session: ``(connection_id, number, accept_context) -> session``.
-        runtime: Shared clock, journal, workers and failure log.
+        runtime: Shared clock, journal, workers and failure log; its ``tls`` (if any)
+            makes the port a TLS one (``wss``).
         secrets: Header and query-parameter names to redact in the journal.
         max_size: Largest accepted message in bytes (larger: close 1009).
         compression: Negotiate permessage-deflate.
@@ -102,6 +103,7 @@ class WebSocketEndpoint:
                 compression="deflate" if self._compression else None,
                 server_header=None,
                 logger=LibraryLogger(logger, self._secrets),
+                ssl=None if self._runtime.tls is None else self._runtime.tls.server_context(),
             )
         except OSError as exc:
             raise listen_error(self.host, self.port, exc) from None

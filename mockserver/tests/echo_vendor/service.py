@@ -8,7 +8,7 @@ from typing import Any
 
 from mockserver.core.handshake import HandshakeAccept, HandshakeReject, HandshakeRequest
 from mockserver.runtime import Runtime
-from mockserver.transport import authority
+from mockserver.transport import client_authority, scheme
 from mockserver.transport.ws import WebSocketEndpoint
 
 from .config import EchoSettings
@@ -74,7 +74,10 @@ class EchoService:
     @property
     def endpoint(self) -> EchoEndpoint:
         return EchoEndpoint(
-            url=f"ws://{authority(self._host, self._ws.port)}/echo",
+            url=(
+                f"{scheme('ws', self._runtime.tls is not None)}://"
+                f"{client_authority(self._host, self._ws.port)}/echo"
+            ),
             key=self.settings.keys[0],
             port=self._ws.port,
         )

@@ -36,6 +36,11 @@ VENDOR = VendorSpec(
     scenario=f"{_SCENARIO}_part:PART",
     handle="mockserver.vendors.behavioral.handle:BehavioralHandle",
     fixture_aliases=("behavioral", "mockserver_behavioral"),
+    # ``Configuration`` defaults (SDK 0.7.1 ``configuration.py``): REST and gRPC hosts.
+    hostnames=("api.behavioralsignals.com", "streaming.behavioralsignals.com"),
+    documents={"openapi.json": "behavioral/openapi.json"},  # the REST subset
+    child_environment="mockserver.vendors.behavioral.redirect:child_environment",
+    child_hook="mockserver.vendors.behavioral.redirect",
     exports={
         "mockserver.scenario": {
             name: f"{_SCENARIO}:{name}"

@@ -245,6 +245,12 @@ class RestApi:
         router.add(f"{det}/video/{pid}/results", {"GET": self._results(video)})
         return router
 
+    @property
+    def routes(self) -> dict[str, tuple[str, ...]]:
+        """Every served path template with its methods (``schemas/behavioral/openapi.json``
+        describes exactly these)."""
+        return self._routes.routes
+
     # -- dispatch -------------------------------------------------------------------------
 
     def handle(self, request: RestRequest) -> RestResponse:

@@ -37,7 +37,7 @@ class BehavioralEndpoint:
     """Where and how to reach the Behavioral Signals emulator.
 
     Attributes:
-        grpc_target: ``host:port`` for ``Configuration(streaming_api_url=...)`` (insecure).
+        grpc_target: ``host:port`` for ``Configuration(streaming_api_url=...)``.
         rest_url: REST base including ``/v5`` for ``Configuration(api_url=...)``.
         base_url: REST root (``/status``).
         cid: The first project's id.
@@ -45,6 +45,7 @@ class BehavioralEndpoint:
         projects: Every accepted project.
         grpc_port: Bound gRPC port.
         rest_port: Bound REST port.
+        grpc_tls: Whether the gRPC port speaks TLS (``Configuration(use_ssl=...)``).
     """
 
     grpc_target: str
@@ -55,6 +56,7 @@ class BehavioralEndpoint:
     projects: tuple[Project, ...]
     grpc_port: int
     rest_port: int
+    grpc_tls: bool = False
 
 
 def _describe_request(data: AudioStreamData) -> dict[str, Any]:
@@ -134,6 +136,7 @@ class BehavioralService:
             service=SERVICE_NAME,
             methods=methods,
             runtime=runtime,
+            descriptors=api_pb2.DESCRIPTOR.pool,  # server reflection
         )
 
     def _new_session(self, call_id: str, method: str) -> StreamSession:
@@ -181,12 +184,14 @@ class BehavioralService:
             projects=projects,
             grpc_port=self._grpc.port,
             rest_port=rest_port,
+            grpc_tls=self._grpc.secure,
         )
 
     def describe(self) -> list[str]:
         """Lines printed by ``mockserver serve``."""
         ep = self.endpoint
         credentials = ", ".join(f"cid {p.cid} token {p.token}" for p in ep.projects)
+        security = "TLS" if ep.grpc_tls else "insecure"
         return [
-            f"behavioral  grpc {ep.grpc_target} (insecure)  rest {ep.rest_url}  {credentials}",
+            f"behavioral  grpc {ep.grpc_target} ({security})  rest {ep.rest_url}  {credentials}",
         ]

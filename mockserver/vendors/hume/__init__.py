@@ -46,6 +46,12 @@ VENDOR = VendorSpec(
     scenario=f"{_SCENARIO}_part:PART",
     handle="mockserver.vendors.hume.handle:HumeHandle",
     fixture_aliases=("hume", "mockserver_hume"),
+    # ``HumeClientEnvironment.PRODUCTION`` (SDK 0.13.13 ``environment.py``), the TypeScript
+    # SDK's default and the examples' ``wss://api.hume.ai``.
+    hostnames=("api.hume.ai",),
+    documents={"asyncapi.json": "hume/asyncapi.json"},
+    child_environment="mockserver.vendors.hume.redirect:child_environment",
+    child_hook="mockserver.vendors.hume.redirect",
     exports={
         "mockserver.scenario": {
             name: f"{_SCENARIO}:{name}"

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from mockserver.runtime import Runtime
-from mockserver.transport import authority
+from mockserver.transport import client_authority, scheme
 from mockserver.transport.ws import WebSocketEndpoint
 
 from .config import HumeSettings
@@ -89,12 +89,14 @@ class HumeService:
     @property
     def endpoint(self) -> HumeEndpoint:
         port = self._endpoint.port
-        host_port = authority(self._host, port)
+        host_port = client_authority(self._host, port)
+        secure = self._runtime.tls is not None
+        ws, http = scheme("ws", secure), scheme("http", secure)
         return HumeEndpoint(
-            url=f"ws://{host_port}{STREAM_PATH}",
-            base_url=f"http://{host_port}",
-            stream_url=f"ws://{host_port}/v0/stream",
-            ws_base_uri=f"ws://{host_port}",
+            url=f"{ws}://{host_port}{STREAM_PATH}",
+            base_url=f"{http}://{host_port}",
+            stream_url=f"{ws}://{host_port}/v0/stream",
+            ws_base_uri=f"{ws}://{host_port}",
             api_key=self.settings.api_keys[0],
             api_keys=self.settings.api_keys,
             port=port,

@@ -9,7 +9,8 @@ Modules: ``config`` (settings), ``errors`` (error catalogue and close codes), ``
 (messages and configurations), ``handshake`` (who may connect), ``formats`` (media checks),
 ``labels`` (label sets), ``utterances`` (utterance and measurement timing), ``engine``
 (scores), ``runs`` (run records), ``session`` (realtime sessions), ``rest`` (HTTP router),
-``service`` (wiring), ``meter`` (audio seconds for faults), ``handle`` (pytest).
+``service`` (wiring), ``meter`` (audio seconds for faults), ``handle`` (pytest),
+``redirect`` (a child process's environment and start-up hook).
 
 :data:`VENDOR` is this emulator's registry entry.
 """
@@ -48,4 +49,8 @@ VENDOR = VendorSpec(
     ),
     secrets=(API_KEY_HEADER,),
     handle="mockserver.vendors.hume_v1.handle:HumeV1Handle",
+    # ``ExpressionMeasurementClientEnvironment.PRODUCTION`` (SDK 0.1.0 ``environment.py``).
+    hostnames=("api.cloud.hume.ai",),
+    child_environment="mockserver.vendors.hume_v1.redirect:child_environment",
+    child_hook="mockserver.vendors.hume_v1.redirect",
 )

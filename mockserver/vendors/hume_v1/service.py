@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from mockserver.runtime import Runtime
-from mockserver.transport import authority
+from mockserver.transport import client_authority, scheme
 from mockserver.transport.aiohttp_ws import AiohttpWebSocketEndpoint
 from mockserver.transport.http import HttpEndpoint
 
@@ -167,10 +167,11 @@ class HumeV1Service:
     @property
     def endpoint(self) -> HumeV1Endpoint:
         port = self._http.port
-        host_port = authority(self._host, port)
+        host_port = client_authority(self._host, port)
+        secure = self._runtime.tls is not None
         return HumeV1Endpoint(
-            base_url=f"http://{host_port}",
-            ws_url=f"ws://{host_port}",
+            base_url=f"{scheme('http', secure)}://{host_port}",
+            ws_url=f"{scheme('ws', secure)}://{host_port}",
             api_key=self.settings.api_keys[0],
             api_keys=self.settings.api_keys,
             port=port,

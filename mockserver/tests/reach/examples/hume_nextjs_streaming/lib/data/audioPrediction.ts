@@ -1,0 +1,7 @@
+import { Emotion } from "./emotion";
+import { TimeRange } from "./timeRange";
+
+export type AudioPrediction = {
+  emotions: Emotion[];
+  time: TimeRange;
+};

@@ -1,0 +1,6 @@
+export type BoundingBox = {
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+};

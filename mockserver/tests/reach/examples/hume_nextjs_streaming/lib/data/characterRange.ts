@@ -1,0 +1,4 @@
+export type CharacterRange = {
+  begin: number;
+  end: number;
+};

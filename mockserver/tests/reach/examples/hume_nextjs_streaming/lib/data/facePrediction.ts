@@ -1,0 +1,8 @@
+import { BoundingBox } from "./boundingBox";
+import { Emotion } from "./emotion";
+
+export type FacePrediction = {
+  face_id: string;
+  bbox: BoundingBox;
+  emotions: Emotion[];
+};

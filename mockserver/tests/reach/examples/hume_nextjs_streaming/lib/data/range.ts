@@ -1,0 +1,4 @@
+export type Range = {
+  min: number;
+  max: number;
+};

@@ -1,0 +1,4 @@
+export type TimeRange = {
+  begin: number;
+  end: number;
+};

@@ -1,0 +1,5 @@
+import { BoundingBox } from "./boundingBox";
+
+export type TrackedFace = {
+  boundingBox: BoundingBox;
+};

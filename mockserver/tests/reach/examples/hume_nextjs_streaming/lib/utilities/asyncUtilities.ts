@@ -1,0 +1,3 @@
+export function sleep(delay: number) {
+  return new Promise((resolve) => setTimeout(resolve, delay));
+}

@@ -1,0 +1,7 @@
+import { ClassValue, clsx } from "clsx";
+
+import { twMerge } from "tailwind-merge";
+
+export function cn(...inputs: ClassValue[]) {
+  return twMerge(clsx(inputs));
+}

@@ -1,0 +1,2 @@
+export type Optional<T> = T | undefined;
+export const None = undefined;
