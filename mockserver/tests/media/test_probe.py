@@ -207,7 +207,7 @@ def test_rejects_mp4_cut_after_its_index(tmp_path: Path, missing: int) -> None:
         probe(raw[:-missing])
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.binary(max_size=2048))
 def test_arbitrary_bytes_never_crash(raw: bytes) -> None:
     try:

@@ -48,7 +48,7 @@ def _streams(draw: st.DrawFn) -> tuple[int, int, npt.NDArray[np.float32], list[i
     return from_rate, to_rate, samples, cuts
 
 
-@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(_streams())
 def test_output_is_identical_for_any_chunking(
     stream: tuple[int, int, npt.NDArray[np.float32], list[int]],

@@ -64,7 +64,7 @@ def _near(segment: SpeechSegment, start: float, end: float, tol: float = 0.1) ->
 # --- FrameVad ---------------------------------------------------------------------------
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     length=st.integers(0, 3 * SR),
     cuts=st.lists(st.integers(0, 3 * SR), max_size=15),

@@ -398,7 +398,7 @@ scenarios = st.builds(
 )  # fmt: skip
 
 
-@settings(max_examples=60, deadline=None)
+@settings(deadline=None)
 @given(scenarios)
 def test_python_api_round_trips_through_the_data_form(scenario: Scenario) -> None:
     data = scenario.to_dict()
@@ -409,7 +409,7 @@ def test_python_api_round_trips_through_the_data_form(scenario: Scenario) -> Non
     assert load_scenario(data).to_dict() == data
 
 
-@settings(max_examples=60, deadline=None)
+@settings(deadline=None)
 @given(st.dictionaries(st.sampled_from(["hume", "behavioral", "expect", "faults", "name", "x"]),
                        st.recursive(st.none() | st.integers() | st.text(max_size=5),
                                     lambda inner: st.lists(inner, max_size=3)

@@ -265,7 +265,7 @@ def assert_valid(result: InferenceResult, labels: tuple[str, ...]) -> list[float
 tasks = st.sampled_from(sorted(CLASSIFIER_LABELS))
 
 
-@settings(max_examples=200, deadline=None)
+@settings(deadline=None)
 @given(st.data())
 def test_rewritten_rows_stay_valid(data: st.DataObject) -> None:
     task = data.draw(tasks)

@@ -149,7 +149,7 @@ chunk_size = st.one_of(
 )
 
 
-@settings(max_examples=50, deadline=None)
+@settings(deadline=None)
 @given(name=st.sampled_from(FILES), sizes=st.lists(chunk_size, max_size=25))
 def test_any_chunking_gives_identical_windows_and_audio(name: str, sizes: list[int]) -> None:
     pcm, rate = wav_pcm(name)

@@ -168,7 +168,7 @@ def projection(results: list[StreamResult], level: str) -> list[StreamResult]:
 # -- sans-I/O properties --------------------------------------------------------------------------
 
 
-@settings(max_examples=30, deadline=None)
+@settings(deadline=None)
 @given(
     name=st.sampled_from(RATE_FILES),
     sizes=chunk_sizes,
@@ -216,7 +216,7 @@ def spliced_audio(draw: st.DrawFn) -> bytes:
     return np.concatenate(parts).astype("<i2").tobytes()
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     audio=spliced_audio(),
     sizes=chunk_sizes,
@@ -306,7 +306,6 @@ def grpc_stream(
 
 @pytest.mark.e2e
 @settings(
-    max_examples=8,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
 )

@@ -285,7 +285,7 @@ def test_degenerate_meshes_do_not_crash() -> None:
 _COORD = st.floats(min_value=-2.0, max_value=2.0, allow_nan=False)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(deadline=None)
 @given(st.dictionaries(st.sampled_from(sorted(_CANONICAL)), st.tuples(_COORD, _COORD)))
 def test_scores_stay_in_range_for_any_geometry(moves: dict[int, tuple[float, float]]) -> None:
     scores = predict_one(build_mesh({i: (dx * 5, dy * 5) for i, (dx, dy) in moves.items()}))
@@ -301,7 +301,7 @@ _JSON = st.recursive(
 )
 
 
-@settings(max_examples=200, deadline=None)
+@settings(deadline=None)
 @given(
     st.one_of(
         st.text(),

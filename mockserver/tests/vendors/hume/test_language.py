@@ -149,7 +149,7 @@ def test_passage_is_the_trimmed_text() -> None:
     assert spans("  Hello world.\nBye! \n", "passage") == [("Hello world.\nBye!", 2, 19)]
 
 
-@settings(max_examples=150, deadline=None)
+@settings(deadline=None)
 @given(st.text())
 def test_positions_index_the_original_text(text: str) -> None:
     for granularity in GRANULARITIES:
@@ -165,7 +165,7 @@ def test_positions_index_the_original_text(text: str) -> None:
             assert len(items) <= 1
 
 
-@settings(max_examples=100, deadline=None)
+@settings(deadline=None)
 @given(st.lists(st.sampled_from(["a", "b", " ", "\n", ".", "!", "?", "'", "-", "\u2019", "é"])))
 def test_segments_nest_words(chars: list[str]) -> None:
     """Every word lies inside exactly one sentence, utterance and the passage."""
