@@ -7,7 +7,7 @@ import threading
 from pathlib import Path
 
 from mockserver.core.clock import ManualClock
-from mockserver.journal import REDACTED, Journal, redact_mapping
+from mockserver.journal import REDACTED, Journal, redact_mapping, redaction_marker
 
 
 def journal(**kwargs: object) -> tuple[Journal, ManualClock]:
@@ -93,3 +93,24 @@ def test_listeners_see_every_entry() -> None:
     record(j)
     record(j)
     assert seen == [1, 2]
+
+
+def test_a_secret_is_journaled_as_sent_empty_or_missing() -> None:
+    journal = Journal(lambda: 0.0, secrets=["X-Key"])
+    entry = journal.record(
+        vendor="v", transport="http", connection="c", direction="in", kind="request",
+        data={"x_key": "s3cret", "headers": {"X-KEY": ""}, "apikey": None, "kept": "<missing>"},
+    )  # fmt: skip
+    assert entry.data == {
+        "x_key": "<redacted>",
+        "headers": {"X-KEY": "<empty>"},
+        "apikey": "<missing>",
+        "kept": "<missing>",
+    }
+    assert redact_mapping({"X-Key": " ", "other": ""}, ["x-key"]) == {
+        "X-Key": "<empty>",
+        "other": "",
+    }
+    assert [redaction_marker(v) for v in (None, "", "k", "<redacted>")] == [
+        "<missing>", "<empty>", "<redacted>", "<redacted>",
+    ]  # fmt: skip
