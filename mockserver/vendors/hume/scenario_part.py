@@ -214,8 +214,7 @@ def _check_rule(path: str, rule: Mapping[str, Any]) -> Iterator[str]:
     taken = sorted(set(respond.get("extra_fields") or {}) & RESPONSE_KEYS)
     if taken:
         yield (
-            f"{path}.respond.extra_fields: {', '.join(taken)} are fields of the API, "
-            "not extra ones"
+            f"{path}.respond.extra_fields: {', '.join(taken)} are fields of the API, not extra ones"
         )
     nested = respond.get("model_warning")
     if nested is not None and "model" in nested and models and nested["model"] not in models:
