@@ -481,6 +481,11 @@ class Journal:
             listener(entry)
         return entry
 
+    def elapsed(self) -> float:
+        """The ``t`` an entry recorded now would have (seconds since t = 0)."""
+        with self._lock:
+            return self._clock() - self._origin
+
     def add_listener(self, listener: Callable[[JournalEntry], None]) -> None:
         """Call ``listener`` with every new entry (from the recording thread)."""
         with self._lock:

@@ -1,0 +1,30 @@
+"""The vendors the contract kit knows, by the name ``mockserver certify`` and ``mockserver
+conformance`` take: each a per-vendor package of :mod:`mockserver.contract` (the one part of
+the product outside ``mockserver/vendors/`` that names vendors, by design: the contract of
+an API is vendor-specific)."""
+
+from __future__ import annotations
+
+from mockserver.registry import load_attribute
+
+from .model import CertifyKit
+
+__all__ = ["CERTIFY_KITS", "certify_kit"]
+
+#: ``name -> "module:attribute"`` of each vendor's :class:`CertifyKit`.
+CERTIFY_KITS: dict[str, str] = {
+    "hume": "mockserver.contract.hume:CERTIFY",
+    "behavioral": "mockserver.contract.behavioral:CERTIFY",
+}
+
+
+def certify_kit(name: str) -> CertifyKit:
+    """The certification kit of vendor ``name``.
+
+    Raises:
+        KeyError: No kit has that name.
+    """
+    if name not in CERTIFY_KITS:
+        raise KeyError(name)
+    kit: CertifyKit = load_attribute(CERTIFY_KITS[name])
+    return kit
