@@ -19,7 +19,8 @@ CHUNK_S = 0.25
 def endpoint() -> tuple[api_pb2_grpc.BehavioralStreamingApiStub, int, str]:
     channel = grpc.insecure_channel(os.environ["MOCKSERVER_BEHAVIORAL_GRPC_TARGET"])
     stub = api_pb2_grpc.BehavioralStreamingApiStub(channel)
-    return stub, int(os.environ["MOCKSERVER_BEHAVIORAL_CID"]), os.environ["MOCKSERVER_BEHAVIORAL_TOKEN"]
+    cid, token = os.environ["MOCKSERVER_BEHAVIORAL_CID"], os.environ["MOCKSERVER_BEHAVIORAL_TOKEN"]
+    return stub, int(cid), token
 
 
 def pcm(name: str = "speech_16k.wav") -> tuple[bytes, int]:

@@ -14,7 +14,9 @@ def main() -> int:
     audio, rate = pcm()
     pieces = list(chunks(audio, rate))
     requests = [config(cid, token, rate, pieces[0])]  # the bug: audio in the first message
-    requests += [api_pb2.AudioStream(cid=cid, x_auth_token=token, audio_content=p) for p in pieces[1:]]
+    requests += [
+        api_pb2.AudioStream(cid=cid, x_auth_token=token, audio_content=p) for p in pieces[1:]
+    ]
     try:
         for result in stub.StreamAudio(iter(requests), timeout=30):
             print(result.message_id, len(result.result))

@@ -11,13 +11,13 @@ import os
 import sys
 
 from _media import media
-from behavioralsignals import Client
-from behavioralsignals.models import BehavioralSignalsError
+from behavioralsignals import BehavioralSignalsError, Client
 
 
 def main() -> int:
     try:
-        client = Client(os.environ["BEHAVIORALSIGNALS_CID"], os.environ["BEHAVIORALSIGNALS_API_KEY"])
+        cid, key = os.environ["BEHAVIORALSIGNALS_CID"], os.environ["BEHAVIORALSIGNALS_API_KEY"]
+        client = Client(cid, key)
         process = client.behavioral.upload_audio(file_path=media("speech_16k.wav"))
         result = client.behavioral.wait_for_result(process.pid, timeout=60)
     except (BehavioralSignalsError, RuntimeError, TimeoutError) as error:

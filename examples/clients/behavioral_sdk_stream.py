@@ -19,7 +19,8 @@ from behavioralsignals.utils import make_audio_stream
 
 
 def main() -> int:
-    client = Client(os.environ["BEHAVIORALSIGNALS_CID"], os.environ["BEHAVIORALSIGNALS_API_KEY"])
+    cid, key = os.environ["BEHAVIORALSIGNALS_CID"], os.environ["BEHAVIORALSIGNALS_API_KEY"]
+    client = Client(cid, key)
     stream, rate = make_audio_stream(media("speech_16k.wav"), chunk_size=0.25)
     options = StreamingOptions(sample_rate=rate, encoding="LINEAR_PCM")
     count = 0

@@ -23,7 +23,8 @@ async def main() -> int:
     )
     ok = True
     async with client.expression_measurement.stream.connect() as socket:
-        reply = await socket.send_text("What a lovely day.", config=Config(language=StreamLanguage()))
+        config = Config(language=StreamLanguage())
+        reply = await socket.send_text("What a lovely day.", config=config)
         ok = report("text", reply) and ok
         reply = await socket.send_file(media("face.png"), config=Config(face=StreamFace()))
         ok = report("image", reply) and ok

@@ -51,7 +51,8 @@ def main() -> int:
     client = HumeClient(api_key=os.environ["HUME_API_KEY"])
     ok = True
     with client.expression_measurement.stream.connect() as socket:
-        reply = socket.send_text("I am so happy to see you!", config=Config(language=StreamLanguage()))
+        config = Config(language=StreamLanguage())
+        reply = socket.send_text("I am so happy to see you!", config=config)
         ok = report("text", reply) and ok
         reply = socket.send_file(media("speech_16k.wav"), config=Config(prosody={}))
         ok = report("audio", reply) and ok

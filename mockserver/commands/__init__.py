@@ -45,4 +45,5 @@ COMMANDS: tuple[str, ...] = (
     "mockserver.commands.serve:COMMAND",
     "mockserver.commands.config:COMMAND",
     "mockserver.commands.journal:COMMAND",
+    "mockserver.commands.certify:COMMAND",
 )

@@ -15,7 +15,24 @@ imports the emulator's vendor code (an import-linter contract checks it).
 
 from __future__ import annotations
 
-from .certify import CertifyError, CertifyOptions, certify
-from .report import Report
+import importlib
+from typing import Any
 
-__all__ = ["CertifyError", "CertifyOptions", "Report", "certify"]
+__all__ = ["CertifyError", "CertifyOptions", "Report", "assert_certified", "certify"]
+
+_EXPORTS = {
+    "CertifyError": ".certification",
+    "CertifyOptions": ".certification",
+    "certify": ".certification",
+    "assert_certified": ".certification",
+    "Report": ".report",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """The public names, imported on first use (the runner loads the server and
+    Hypothesis; the command line only needs the kits' names)."""
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(module, __name__), name)

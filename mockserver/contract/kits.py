@@ -5,9 +5,12 @@ an API is vendor-specific)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from mockserver.registry import load_attribute
 
-from .model import CertifyKit
+if TYPE_CHECKING:
+    from .model import CertifyKit
 
 __all__ = ["CERTIFY_KITS", "certify_kit"]
 

@@ -275,7 +275,7 @@ def console_lines(report: Report, *, max_violations: int = 20) -> list[str]:
             tail += "s)" if result.count != 1 else ")"
         elif result.status == "SKIP" and result.note:
             tail = f"  ({result.note})"
-        lines.append(f"{result.status:<4}  {result.id:<{width}}{tail}")
+        lines.append(f"{result.status:<4}  {result.id:<{width}}{tail}".rstrip())
     shown = _first_per_check(report.violations)
     if shown:
         lines.append("")

@@ -98,7 +98,8 @@ def _model_file_type(view: RunView) -> Iterator[Finding]:
         wrong = [m for m in models if m in compatible and file_type not in compatible[m]]
         if wrong:
             yield Finding(
-                f"{_where(entry)}: model {', '.join(wrong)} configured for a {file_type} payload"
+                f"{_where(entry)}: model {', '.join(wrong)} configured for "
+                f"{'an' if file_type[0] in 'aeiou' else 'a'} {file_type} payload"
                 f" (they take {'; '.join(f'{m}: ' + ', '.join(compatible[m]) for m in wrong)})",
                 entry.seq,
             )

@@ -47,6 +47,7 @@ from .report import (
     Report,
     RunRecord,
     Violation,
+    console_lines,
     summarise,
     write_json,
     write_junit,
@@ -58,6 +59,7 @@ __all__ = [
     "REPLAY_FORMAT",
     "CertifyError",
     "CertifyOptions",
+    "assert_certified",
     "certify",
 ]
 
@@ -640,3 +642,20 @@ def _last_line(text: str) -> str:
 def _tail(record: RunRecord) -> str:
     last = _last_line(record.output.get("stderr", ""))
     return f" Its last error line: {last}" if last else ""
+
+
+def assert_certified(vendor: str, command: Sequence[str], **options: Any) -> Report:
+    """:func:`certify` for a test suite: return the report if every obligation passed,
+    else raise ``AssertionError`` with the console report (violations and reproducers).
+
+    Args:
+        vendor: ``hume`` or ``behavioral``.
+        command: The client's command.
+        **options: Other :class:`CertifyOptions` fields (``profile="quick"``,
+            ``expect_recovery=True``, ``report_dir=tmp_path``...).
+    """
+    __tracebackhide__ = True
+    report = certify(CertifyOptions(vendor, list(command), **options))
+    if not report.passed:
+        raise AssertionError("\n".join(console_lines(report)))
+    return report
