@@ -77,7 +77,7 @@ def _add_arguments(parser: argparse.ArgumentParser, vendors: Sequence[VendorSpec
         "arguments", nargs=argparse.REMAINDER,
         metavar=f"{{{','.join(sorted(CERTIFY_KITS))}}} [options] -- CMD [ARG...]",
         help="the API the client uses, options, then the client's command after --; "
-        "{hume_url}-style placeholders in it are expanded",
+        "{<vendor>_url}-style placeholders in it are expanded",
     )  # fmt: skip
 
 
@@ -140,8 +140,8 @@ COMMAND = Command(
     name="certify",
     help="certify a client: run it under valid variations and faults, judge its obligations",
     description="Run CMD (after --) once per run against a fresh emulator, with the endpoint "
-    "in its environment (MOCKSERVER_HUME_URL, MOCKSERVER_BEHAVIORAL_GRPC_TARGET...) and in "
-    "{placeholders}; an official Python SDK is redirected by a start-up hook. Run 1 is the "
+    "in its environment (MOCKSERVER_<VENDOR>_... variables) and in {placeholders}; an "
+    "official Python SDK is redirected by a start-up hook. Run 1 is the "
     "baseline; later runs are valid variations and faults chosen by Hypothesis. Exit status: "
     "0 pass, 1 an obligation failed, 2 usage or harness error.",
     add_arguments=_add_arguments,
