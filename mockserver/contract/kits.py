@@ -37,6 +37,7 @@ def certify_kit(name: str) -> CertifyKit:
 #: ``name -> "module:attribute"`` of each vendor's conformance kit.
 CONFORMANCE_KITS: dict[str, str] = {
     "hume": "mockserver.contract.hume.conformance:CONFORMANCE",
+    "behavioral": "mockserver.contract.behavioral.conformance:CONFORMANCE",
 }
 
 
