@@ -46,4 +46,5 @@ COMMANDS: tuple[str, ...] = (
     "mockserver.commands.config:COMMAND",
     "mockserver.commands.journal:COMMAND",
     "mockserver.commands.certify:COMMAND",
+    "mockserver.commands.conformance:COMMAND",
 )

@@ -308,8 +308,13 @@ def _run_suite(
     started = time.monotonic()
     try:
         suite.run(context)
-    except (OSError, ConnectionError) as exc:
+    except OSError as exc:
         raise ConformanceError(f"cannot reach the {kit.vendor} target: {exc}") from None
+    except Exception as exc:  # e.g. an upgrade refused: the target or its credentials
+        raise ConformanceError(
+            f"the {suite.name} checks stopped: {type(exc).__name__}: {exc} (check the target's "
+            "address and credentials)"
+        ) from exc
     behaviour = {"suite": suite.name, "checks": list(suite.checks)}
     runs = [
         RunRecord(number, suite.name, behaviour, None, time.monotonic() - started,

@@ -75,9 +75,13 @@ class Connection:
         header = _tables()["api_key"]["header"]
         data = {"path": "/v0/stream/models", "query": {}, "headers": {header: api_key}}
         context.transcript.record(name, "in", "handshake", "websocket", data=data)
-        self.ws = connect(
-            target["url"], additional_headers={header: api_key}, max_size=None, open_timeout=30
-        )
+        self._stack = contextlib.ExitStack()
+        self.ws = self._stack.enter_context(
+            connect(
+                target["url"], additional_headers={header: api_key}, max_size=None,
+                open_timeout=30,
+            )
+        )  # fmt: skip
         context.transcript.record(name, "out", "handshake", "websocket", code=101)
 
     def send(self, text: str) -> int:
@@ -128,7 +132,7 @@ class Connection:
 
     def close(self) -> None:
         with contextlib.suppress(Exception):
-            self.ws.close()
+            self._stack.close()
 
 
 # -- judging one reply ---------------------------------------------------------------------------
@@ -242,7 +246,7 @@ def _machine(context: SuiteContext) -> type[RuleBasedStateMachine]:
                 self.no_extra_frame(connection)  # without an id, a stale reply looks right
             return reply, seq
 
-        def no_extra_frame(self, connection: Connection, wait_s: float = 0.1) -> None:
+        def no_extra_frame(self, connection: Connection, wait_s: float = 0.05) -> None:
             try:
                 raw, seq = connection.recv(wait_s)
             except (NoReply, Closed):
@@ -406,7 +410,7 @@ def _machine(context: SuiteContext) -> type[RuleBasedStateMachine]:
                 return
             try:
                 if not self.failed:
-                    self.no_extra_frame(connection, 0.2)
+                    self.no_extra_frame(connection, 0.1)
             finally:
                 connection.close()
 
