@@ -31,9 +31,14 @@ def test_wheel_bundles_schemas_protos_and_fixtures(tmp_path: Path) -> None:
         "mockserver/ui/static/index.html",  # the dashboard (package data, no build step)
         "mockserver/ui/static/app.js",
         "mockserver/ui/static/app.css",
-        "contract_tests/strategies/hume.py",
+        "mockserver/contract/hume/obligations.py",  # the contract kit, installed
+        "mockserver/contract/suites/test_conformance.py",
+        "mockserver/_data/schemas/hume/contract-tables.json",
+        "mockserver/_data/schemas/behavioral/contract-tables.json",
+        "mockserver/_data/schemas/certify-report.schema.json",
     ):
         assert required in names, required
+    assert not [n for n in names if n.startswith("contract_tests/")]  # only the repository's
 
     # Installed outside the checkout, resources resolve to the bundled copy.
     target = tmp_path / "site"
@@ -51,3 +56,15 @@ def test_wheel_bundles_schemas_protos_and_fixtures(tmp_path: Path) -> None:
     assert root == str(target / "mockserver" / "_data")
     assert title == "StreamModelsEndpointPayload"
     assert dashboard == "True"
+
+    # The installed contract kit runs outside the checkout: its profiles and markers ship
+    # with the package (the plugin is found through the wheel's entry point).
+    suite = subprocess.run(
+        [sys.executable, "-m", "pytest", "--pyargs", "mockserver.contract", "-q",
+         "-p", "no:cacheprovider", "--strict-markers", "-k", "hume",
+         "--mockserver-contract-profile", "quick"],
+        capture_output=True, text=True, cwd=tmp_path,
+        env={"PYTHONPATH": str(target), "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
+    )  # fmt: skip
+    assert suite.returncode == 0, suite.stdout + suite.stderr
+    assert "1 passed" in suite.stdout
