@@ -47,7 +47,7 @@ def with_faults(*faults: Mapping[str, Any]) -> Any:
     return prepare
 
 
-HUME_FAULTS = [
+HUME_FAULTS: list[tuple[dict[str, Any], str]] = [
     ({"type": "wrong_types"}, "hume.server.response-schema"),
     ({"type": "malformed_json"}, "hume.server.response-schema"),
     ({"type": "duplicate"}, "hume.server.one-reply"),
