@@ -26,7 +26,9 @@ from typing import Any
 
 from mockserver.errors import MockServerError
 from mockserver.journal import Direction, Journal, JournalEntry
+from mockserver.registry import load_attribute
 
+from .kits import CONFORMANCE_KITS
 from .report import (
     Report,
     RunRecord,
@@ -48,6 +50,7 @@ __all__ = [
     "SuiteContext",
     "Transcript",
     "conformance",
+    "conformance_kit",
 ]
 
 
@@ -204,6 +207,16 @@ class ConformanceOptions:
     prepare: Callable[[Any], None] | None = None
 
 
+def conformance_kit(name: str) -> ConformanceKit:
+    """The conformance kit of vendor ``name`` (``kits.CONFORMANCE_KITS``).
+
+    Raises:
+        KeyError: No kit has that name.
+    """
+    kit: ConformanceKit = load_attribute(CONFORMANCE_KITS[name])
+    return kit
+
+
 @functools.cache
 def failure_type(check: str) -> type[CheckFailed]:
     """The :class:`CheckFailed` subclass of ``check`` (one class per check id)."""
@@ -218,7 +231,6 @@ def conformance(options: ConformanceOptions) -> Report:
         ConformanceError: Unknown vendor, profile or check id, incomplete target options,
             or a target that cannot be reached.
     """
-    from .kits import CONFORMANCE_KITS, conformance_kit  # noqa: PLC0415  the kits load lazily
     from .profiles import select_profile, selected_profile  # noqa: PLC0415  Hypothesis
 
     try:

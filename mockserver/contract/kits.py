@@ -10,10 +10,9 @@ from typing import TYPE_CHECKING
 from mockserver.registry import load_attribute
 
 if TYPE_CHECKING:
-    from .conformance import ConformanceKit
     from .model import CertifyKit
 
-__all__ = ["CERTIFY_KITS", "CONFORMANCE_KITS", "certify_kit", "conformance_kit"]
+__all__ = ["CERTIFY_KITS", "CONFORMANCE_KITS", "certify_kit"]
 
 #: ``name -> "module:attribute"`` of each vendor's :class:`CertifyKit`.
 CERTIFY_KITS: dict[str, str] = {
@@ -39,15 +38,3 @@ CONFORMANCE_KITS: dict[str, str] = {
     "hume": "mockserver.contract.hume.conformance:CONFORMANCE",
     "behavioral": "mockserver.contract.behavioral.conformance:CONFORMANCE",
 }
-
-
-def conformance_kit(name: str) -> ConformanceKit:
-    """The conformance kit of vendor ``name``.
-
-    Raises:
-        KeyError: No kit has that name.
-    """
-    if name not in CONFORMANCE_KITS:
-        raise KeyError(name)
-    kit: ConformanceKit = load_attribute(CONFORMANCE_KITS[name])
-    return kit
