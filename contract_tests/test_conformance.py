@@ -14,9 +14,11 @@ import jsonschema
 import pytest
 
 from mockserver.cli import main
+from mockserver.contract import conformance as module
 from mockserver.contract.conformance import ConformanceOptions, conformance
 from mockserver.contract.report import Report
 from mockserver.resources import load_schema
+from mockserver.vendors.behavioral import tasks  # the emulator's own table (patched below)
 
 pytestmark = pytest.mark.e2e
 
@@ -87,8 +89,6 @@ def test_a_mislabelling_emulator_fails_the_labels_check(monkeypatch: pytest.Monk
     """The emulator's own label table is changed ('neutral' becomes 'furious') and a scenario
     scripts the new label: the scenario loads (the emulator agrees with itself), the
     oracle's table does not."""
-    from mockserver.vendors.behavioral import tasks  # noqa: PLC0415  the emulator, patched
-
     emotions = tuple("furious" if e == "neutral" else e for e in tasks.CLASSIFIER_LABELS["emotion"])
     monkeypatch.setitem(tasks.CLASSIFIER_LABELS, "emotion", emotions)
 
@@ -119,8 +119,6 @@ def test_cli_exit_statuses(capsys: pytest.CaptureFixture[str]) -> None:
 def test_cli_exit_1_when_a_check_fails(monkeypatch: pytest.MonkeyPatch,
                                        capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
     with_id = {"type": "replace", "body": {"job_details": {"job_id": "0" * 32}}}
-    from mockserver.contract import conformance as module  # noqa: PLC0415
-
     original = module.conformance
 
     def faulty(options: ConformanceOptions) -> Report:

@@ -6,7 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from mockserver.cli import command_parser
-from mockserver.contract.kits import CERTIFY_KITS, certify_kit
+from mockserver.contract.conformance import conformance_kit
+from mockserver.contract.kits import CERTIFY_KITS, CONFORMANCE_KITS, certify_kit
 
 DOCS = Path(__file__).resolve().parents[3] / "docs"
 
@@ -28,3 +29,11 @@ def test_every_certify_option_is_in_the_howto() -> None:
     parser = command_parser("certify")
     options = [o for a in parser._actions for o in a.option_strings if o.startswith("--")]
     assert [o for o in options if f"`{o}" not in text and o != "--help"] == []
+
+
+def test_every_check_is_documented_with_its_source_and_check() -> None:
+    text = (DOCS / "contract.md").read_text(encoding="utf-8")
+    for name in CONFORMANCE_KITS:
+        for check in conformance_kit(name).checks:
+            assert f"#### `{check.id}`" in text, check.id
+            assert check.quote in text and check.how in text, check.id
