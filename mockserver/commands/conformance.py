@@ -13,31 +13,33 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from mockserver.contract.kits import CONFORMANCE_KITS
+from mockserver.contract.kits import CONFORMANCE_KITS, CONFORMANCE_TARGETS, TargetOption
 from mockserver.registry import VendorSpec
 
 from . import EXIT_USAGE, Command
 
 __all__ = ["COMMAND"]
 
-#: Target options: (flag, field, help, environment variable read for a live run).
-_TARGET = (
-    ("--url", "url", "the WebSocket URL of the stream endpoint", None),
-    ("--api-key", "api_key", "its API key (default: $HUME_API_KEY with --url)", "HUME_API_KEY"),
-    ("--grpc-target", "grpc_target", "the gRPC target host:port", None),
-    ("--rest-url", "rest_url", "the REST base URL, /v5 included", None),
-    ("--cid", "cid", "the project id (default: $BEHAVIORALSIGNALS_CID)", "BEHAVIORALSIGNALS_CID"),
-    ("--token", "token", "its API token (default: $BEHAVIORALSIGNALS_API_KEY)",
-     "BEHAVIORALSIGNALS_API_KEY"),
-)  # fmt: skip
+
+def _options() -> dict[str, TargetOption]:
+    """Every vendor's target fields, once each."""
+    options: dict[str, TargetOption] = {}
+    for fields in CONFORMANCE_TARGETS.values():
+        for option in fields:
+            options.setdefault(option.field, option)
+    return options
 
 
 def _add_arguments(parser: argparse.ArgumentParser, vendors: Sequence[VendorSpec]) -> None:
     parser.add_argument("vendor", choices=sorted(CONFORMANCE_KITS), help="the API to check")
     target = parser.add_argument_group("target (default: an in-process emulator)")
-    for flag, field, text, _ in _TARGET:
-        target.add_argument(flag, dest=field, metavar=field.upper(), help=text)
-    target.add_argument("--tls", action="store_true", help="gRPC over TLS (the real service)")
+    for option in _options().values():
+        flag = "--" + option.field.replace("_", "-")
+        if option.boolean:
+            target.add_argument(flag, dest=option.field, action="store_true", help=option.help)
+        else:
+            target.add_argument(flag, dest=option.field, metavar=option.field.upper(),
+                                help=option.help)  # fmt: skip
     parser.add_argument(
         "--profile", choices=("quick", "default", "deep"), default=None,
         help="examples per property (default: $MOCKSERVER_CONTRACT_PROFILE, else default)",
@@ -56,19 +58,24 @@ def _add_arguments(parser: argparse.ArgumentParser, vendors: Sequence[VendorSpec
     parser.add_argument("--junit", type=Path, metavar="FILE", help="write JUnit XML here")
 
 
-def _target(namespace: argparse.Namespace) -> dict[str, object]:
-    """The target fields given on the command line; the credential variables fill in
-    what is missing once an address is given (a live run)."""
-    given = {field: getattr(namespace, field) for _, field, _, _ in _TARGET}
-    if not any(given[f] for f in ("url", "grpc_target", "rest_url")):
-        if any(given.values()) or namespace.tls:
-            return {"incomplete": True}
-        return {}
-    for _, field, _, variable in _TARGET:
-        if not given[field] and variable:
-            given[field] = os.environ.get(variable) or None
-    target: dict[str, object] = {k: v for k, v in given.items() if v}
-    target["tls"] = bool(namespace.tls)
+def _target(namespace: argparse.Namespace) -> dict[str, object] | None:
+    """The target given on the command line ({} for the emulator); the vendor's credential
+    variables fill in what is missing once an address is given (a live run). None when
+    options were given but no address."""
+    given = {field: getattr(namespace, field) for field in _options()}
+    fields = CONFORMANCE_TARGETS[namespace.vendor]
+    addresses = [o.field for o in fields if o.env is None and not o.boolean]
+    if not any(given[field] for field in addresses):
+        return None if any(given.values()) else {}
+    target: dict[str, object] = {}
+    for option in fields:
+        value = given[option.field]
+        if not value and option.env:
+            value = os.environ.get(option.env) or None
+        if option.boolean:
+            target[option.field] = bool(value)
+        elif value:
+            target[option.field] = value
     return target
 
 
@@ -81,10 +88,15 @@ def _run(namespace: argparse.Namespace, vendors: Sequence[VendorSpec]) -> int:
     from mockserver.contract.report import console_lines, exit_status  # noqa: PLC0415  (same)
 
     target = _target(namespace)
-    if target.get("incomplete"):
+    if target is None:
+        addresses = [
+            "--" + o.field.replace("_", "-")
+            for o in CONFORMANCE_TARGETS[namespace.vendor]
+            if o.env is None and not o.boolean
+        ]
         print(
-            "mockserver: error: credentials without an address: give --url (hume) or "
-            "--grpc-target and --rest-url (behavioral), or no target option for the emulator",
+            f"mockserver: error: target options without an address: give "
+            f"{' and '.join(addresses)}, or no target option to check the emulator",
             file=sys.stderr,
         )
         return EXIT_USAGE
@@ -117,9 +129,9 @@ COMMAND = Command(
     help="check a server (the emulator, or any other) against the vendor's contract",
     description="Run the contract kit's property-based checks against a server: an "
     "in-process emulator by default, or any server given by its address and credentials "
-    "(the real services included: --url with $HUME_API_KEY; --grpc-target, --rest-url and "
-    "--tls with $BEHAVIORALSIGNALS_CID and $BEHAVIORALSIGNALS_API_KEY). Exit status: 0 pass, "
-    "1 a check failed, 2 usage or connection error.",
+    "(the real services included; a credential option defaults to the vendor's own "
+    "environment variable). Exit status: 0 pass, 1 a check failed, 2 usage or connection "
+    "error.",
     add_arguments=_add_arguments,
     run=_run,
 )

@@ -28,7 +28,7 @@ from mockserver.errors import MockServerError
 from mockserver.journal import Direction, Journal, JournalEntry
 from mockserver.registry import load_attribute
 
-from .kits import CONFORMANCE_KITS
+from .kits import CONFORMANCE_KITS, CONFORMANCE_SECRETS
 from .report import (
     Report,
     RunRecord,
@@ -97,7 +97,8 @@ class Transcript:
 
     def __init__(self, vendor: str) -> None:
         self.vendor = vendor
-        self.journal = Journal(time.monotonic, max_entries=0, secrets=_SECRETS)
+        secrets = CONFORMANCE_SECRETS.get(vendor, ())
+        self.journal = Journal(time.monotonic, max_entries=0, secrets=secrets)
 
     def record(
         self, connection: str, direction: Direction, kind: str, transport: str, **fields: Any
@@ -119,10 +120,6 @@ class Transcript:
 
     def clear(self) -> None:
         self.journal.clear()
-
-
-#: Credential names the kit's own transcripts redact (header, query, message fields).
-_SECRETS = ("X-Hume-Api-Key", "apikey", "api_key", "x_auth_token", "X-Auth-Token")
 
 
 @dataclass

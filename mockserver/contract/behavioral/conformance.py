@@ -33,6 +33,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, precondition, rule
 
 from mockserver.contract.conformance import Check, ConformanceKit, Suite, SuiteContext
+from mockserver.contract.kits import CONFORMANCE_TARGETS
 from mockserver.contract.media import fixture
 from mockserver.contract.stateful import run_machine
 from mockserver.contract.tables import tables
@@ -673,12 +674,6 @@ CONFORMANCE = ConformanceKit(
         ),
         Suite("rest", ("behavioral.server.rest-lifecycle", "behavioral.server.rest-schema"), _rest),
     ),
-    target_fields={
-        "grpc_target": True,
-        "rest_url": True,
-        "cid": True,
-        "token": True,
-        "tls": False,
-    },
+    target_fields={o.field: o.required for o in CONFORMANCE_TARGETS[VENDOR]},
     emulator=_emulator,
 )

@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, rule
 
 from mockserver.contract.conformance import Check, ConformanceKit, Suite, SuiteContext
+from mockserver.contract.kits import CONFORMANCE_TARGETS
 from mockserver.contract.media import b64, fixture_b64, png, wav
 from mockserver.contract.stateful import run_machine
 from mockserver.contract.tables import schema_validator, tables
@@ -619,6 +620,6 @@ CONFORMANCE = ConformanceKit(
         Suite("limits", ("hume.server.limits",), _limits),
         Suite("auth", ("hume.server.auth",), _auth),
     ),
-    target_fields={"url": True, "api_key": True},
+    target_fields={o.field: o.required for o in CONFORMANCE_TARGETS[VENDOR]},
     emulator=_emulator,
 )

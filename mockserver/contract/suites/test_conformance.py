@@ -3,14 +3,9 @@
 Works outside the repository: the Hypothesis profiles and markers ship with the package
 (``--mockserver-contract-profile quick|default|deep`` or ``MOCKSERVER_CONTRACT_PROFILE``).
 Each vendor's checks run against an in-process emulator, or against the server named by
-environment variables (a live run, marked ``live``):
-
-* Hume: ``MOCKSERVER_CONTRACT_HUME_URL`` (e.g. ``wss://api.hume.ai/v0/stream/models``) and
-  ``HUME_API_KEY``;
-* Behavioral Signals: ``MOCKSERVER_CONTRACT_BEHAVIORAL_GRPC_TARGET`` (e.g.
-  ``streaming.behavioralsignals.com:443``), ``MOCKSERVER_CONTRACT_BEHAVIORAL_REST_URL``
-  (``https://api.behavioralsignals.com/v5``), ``MOCKSERVER_CONTRACT_BEHAVIORAL_TLS=1``,
-  ``BEHAVIORALSIGNALS_CID`` and ``BEHAVIORALSIGNALS_API_KEY``.
+``MOCKSERVER_CONTRACT_<VENDOR>_<FIELD>`` environment variables, the fields of
+``mockserver conformance`` (a live run, marked ``live``; a credential left out comes from
+the vendor's own variable). See ``docs/contract.md``.
 
 ``MOCKSERVER_CONTRACT_REPORT_DIR`` keeps each vendor's report directory.
 """
@@ -24,26 +19,24 @@ from typing import Any
 import pytest
 
 from mockserver.contract.conformance import ConformanceOptions, conformance
-from mockserver.contract.kits import CONFORMANCE_KITS
+from mockserver.contract.kits import CONFORMANCE_KITS, CONFORMANCE_TARGETS
 from mockserver.contract.report import console_lines
 
 pytestmark = pytest.mark.e2e
 
 
 def target(vendor: str) -> dict[str, Any]:
-    """The target named by the environment, or {} (the emulator)."""
+    """The target named by ``MOCKSERVER_CONTRACT_<VENDOR>_<FIELD>`` variables, or {} (the
+    emulator); a credential left out comes from the vendor's own variable."""
     prefix = f"MOCKSERVER_CONTRACT_{vendor.upper()}_"
-    fields: dict[str, Any] = {
-        k[len(prefix) :].lower(): v for k, v in os.environ.items() if k.startswith(prefix)
-    }
-    if not fields:
+    options = CONFORMANCE_TARGETS[vendor]
+    given = {o.field: os.environ.get(prefix + o.field.upper(), "") for o in options}
+    if not any(given.values()):
         return {}
-    if vendor == "hume":
-        fields.setdefault("api_key", os.environ.get("HUME_API_KEY", ""))
-    else:
-        fields.setdefault("cid", os.environ.get("BEHAVIORALSIGNALS_CID", ""))
-        fields.setdefault("token", os.environ.get("BEHAVIORALSIGNALS_API_KEY", ""))
-        fields["tls"] = fields.get("tls", "") not in ("", "0", "false")
+    fields: dict[str, Any] = {}
+    for option in options:
+        value = given[option.field] or (os.environ.get(option.env, "") if option.env else "")
+        fields[option.field] = value not in ("", "0", "false") if option.boolean else value
     return fields
 
 
