@@ -35,6 +35,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+from hypothesis import HealthCheck, Phase, Verbosity, given, seed, settings
+
 from mockserver.child import ChildError, ChildLauncher, terminate
 from mockserver.errors import MockServerError
 from mockserver.journal import JournalEntry
@@ -290,15 +292,6 @@ class _Certification:
         """``count`` runs Hypothesis chooses, then shrinking within the shrink budget."""
         if count <= 0:
             return
-        from hypothesis import (  # noqa: PLC0415  Hypothesis: only when exploring
-            HealthCheck,
-            Phase,
-            Verbosity,
-            given,
-            seed,
-            settings,
-        )
-
         strategy = behaviours(self.kit.valid, self.kit.faults)
         limit = count + self.shrink_runs
         executed = [0]

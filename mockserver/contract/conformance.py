@@ -29,6 +29,7 @@ from mockserver.journal import Direction, Journal, JournalEntry
 from mockserver.registry import load_attribute
 
 from .kits import CONFORMANCE_KITS, CONFORMANCE_SECRETS
+from .profiles import contract_settings, select_profile, selected_profile
 from .report import (
     Report,
     RunRecord,
@@ -228,8 +229,6 @@ def conformance(options: ConformanceOptions) -> Report:
         ConformanceError: Unknown vendor, profile or check id, incomplete target options,
             or a target that cannot be reached.
     """
-    from .profiles import select_profile, selected_profile  # noqa: PLC0415  Hypothesis
-
     try:
         kit = conformance_kit(options.vendor)
     except KeyError:
@@ -308,8 +307,6 @@ def _run_suite(
 ) -> list[RunRecord]:
     """The suite's run (its last example), then one run per failing check (its smallest
     failing example)."""
-    from .profiles import contract_settings  # noqa: PLC0415  Hypothesis
-
     transcript = Transcript(kit.vendor)
     context = SuiteContext(
         target, contract_settings(), options.seed, options.reply_timeout_s, transcript

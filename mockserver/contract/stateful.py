@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from hypothesis import Verbosity, seed, settings
+from hypothesis import Verbosity, seed, settings, stateful
 from hypothesis.errors import Flaky
 from hypothesis.stateful import RuleBasedStateMachine, run_state_machine_as_test
 
@@ -41,8 +41,6 @@ def run_machine(machine: type[RuleBasedStateMachine], context: SuiteContext) -> 
 def _run(machine: type[RuleBasedStateMachine], chosen: settings, number: int) -> None:
     """``run_state_machine_as_test``, seeded (Hypothesis' own ``@seed`` on the machine's
     test function when this Hypothesis version exposes it)."""
-    from hypothesis import stateful  # noqa: PLC0415  (loaded above)
-
     build: Any = getattr(stateful, "get_state_machine_test", None)
     if build is None:  # pragma: no cover - an older Hypothesis: unseeded
         run_state_machine_as_test(machine, settings=chosen)

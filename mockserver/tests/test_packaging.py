@@ -68,3 +68,11 @@ def test_wheel_bundles_schemas_protos_and_fixtures(tmp_path: Path) -> None:
     )  # fmt: skip
     assert suite.returncode == 0, suite.stdout + suite.stderr
     assert "1 passed" in suite.stdout
+    command = subprocess.run(
+        [sys.executable, "-m", "mockserver", "conformance", "hume", "--profile", "quick",
+         "--checks", "hume.server.auth,hume.server.job-details"],
+        capture_output=True, text=True, cwd=tmp_path, check=False,
+        env={"PYTHONPATH": str(target), "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
+    )  # fmt: skip
+    assert command.returncode == 0, command.stdout + command.stderr
+    assert "conformance hume: passed" in command.stdout

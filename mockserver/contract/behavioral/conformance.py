@@ -28,15 +28,19 @@ from dataclasses import dataclass, field
 from io import BytesIO
 from typing import Any
 
+import grpc
 from hypothesis import given, seed, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, precondition, rule
 
+from mockserver._generated.behavioral_signals import api_pb2, api_pb2_grpc
 from mockserver.contract.conformance import Check, ConformanceKit, Suite, SuiteContext
 from mockserver.contract.kits import CONFORMANCE_TARGETS
 from mockserver.contract.media import fixture
 from mockserver.contract.stateful import run_machine
 from mockserver.contract.tables import tables
+from mockserver.registry import default_vendors
+from mockserver.server import MockServer
 
 __all__ = ["CONFORMANCE"]
 
@@ -57,11 +61,6 @@ def pcm(name: str) -> tuple[bytes, int]:
 
 
 def _api() -> tuple[Any, Any]:
-    from mockserver._generated.behavioral_signals import (  # noqa: PLC0415  protobuf, on use
-        api_pb2,
-        api_pb2_grpc,
-    )
-
     return api_pb2, api_pb2_grpc
 
 
@@ -136,8 +135,6 @@ class Call:
         return self.outcome
 
     def _read(self) -> None:
-        import grpc  # noqa: PLC0415  (loaded with the stub)
-
         api_pb2, _ = _api()
         try:
             for result in self._call:
@@ -179,8 +176,6 @@ class Target:
     """The gRPC channel of the target and the messages it expects."""
 
     def __init__(self, context: SuiteContext) -> None:
-        import grpc  # noqa: PLC0415  the I/O library, on use
-
         target = context.target
         address = target["grpc_target"]
         if target.get("tls"):
@@ -580,9 +575,6 @@ def _rest(context: SuiteContext) -> None:
 
 @contextlib.contextmanager
 def _emulator(number: int) -> Iterator[Mapping[str, Any]]:
-    from mockserver.registry import default_vendors  # noqa: PLC0415  the emulator, on use
-    from mockserver.server import MockServer  # noqa: PLC0415  (same)
-
     others: dict[str, Any] = {
         v.name: {"enabled": False} for v in default_vendors() if v.name != VENDOR
     }

@@ -19,12 +19,16 @@ from typing import Any
 
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, rule
+from websockets.exceptions import ConnectionClosed, InvalidStatus
+from websockets.sync.client import connect
 
 from mockserver.contract.conformance import Check, ConformanceKit, Suite, SuiteContext
 from mockserver.contract.kits import CONFORMANCE_TARGETS
 from mockserver.contract.media import b64, fixture_b64, png, wav
 from mockserver.contract.stateful import run_machine
 from mockserver.contract.tables import schema_validator, tables
+from mockserver.registry import default_vendors
+from mockserver.server import MockServer
 
 from .strategies import (
     AUDIO,
@@ -67,8 +71,6 @@ class Connection:
     """One WebSocket connection to the target, recording both directions."""
 
     def __init__(self, context: SuiteContext, name: str, *, key: str | None = None) -> None:
-        from websockets.sync.client import connect  # noqa: PLC0415  the I/O library, on use
-
         self.context = context
         self.name = name
         target = context.target
@@ -94,8 +96,6 @@ class Connection:
         entry = self.context.transcript.record(
             self.name, "in", "text", "websocket", data=data, size=len(text.encode())
         )
-        from websockets.exceptions import ConnectionClosed  # noqa: PLC0415  (loaded above)
-
         try:
             self.ws.send(text)
         except ConnectionClosed as closed:
@@ -103,8 +103,6 @@ class Connection:
         return entry.seq
 
     def recv(self, timeout: float) -> tuple[str, int]:
-        from websockets.exceptions import ConnectionClosed  # noqa: PLC0415  (loaded above)
-
         try:
             message = self.ws.recv(timeout=timeout)
         except TimeoutError:
@@ -477,8 +475,6 @@ def _limits(context: SuiteContext) -> None:
 
 
 def _auth(context: SuiteContext) -> None:
-    from websockets.exceptions import InvalidStatus  # noqa: PLC0415  the I/O library, on use
-
     context.transcript.clear()
     for label, key in (("a wrong key", "not-a-key-0000"), ("an empty key", "")):
         try:
@@ -493,8 +489,6 @@ def _auth(context: SuiteContext) -> None:
             continue
         connection.close()
         context.fail("hume.server.auth", f"{label}: the upgrade was accepted (101)")
-    from websockets.sync.client import connect  # noqa: PLC0415  (loaded above)
-
     name = "hume-ws-auth-none"
     data = {"path": "/v0/stream/models", "query": {}, "headers": {}}
     context.transcript.record(name, "in", "handshake", "websocket", data=data)
@@ -510,9 +504,6 @@ def _auth(context: SuiteContext) -> None:
 
 @contextlib.contextmanager
 def _emulator(seed: int) -> Iterator[Mapping[str, Any]]:
-    from mockserver.registry import default_vendors  # noqa: PLC0415  the emulator, on use
-    from mockserver.server import MockServer  # noqa: PLC0415  (same)
-
     others: dict[str, Any] = {
         v.name: {"enabled": False} for v in default_vendors() if v.name != VENDOR
     }
@@ -527,8 +518,6 @@ def _emulator(seed: int) -> Iterator[Mapping[str, Any]]:
 def _warm_up(target: Mapping[str, Any]) -> None:
     """Load the emulator's media libraries once, so that no reply of the checks waits for
     them (an in-process target only)."""
-    from websockets.sync.client import connect  # noqa: PLC0415  the I/O library, on use
-
     header = _tables()["api_key"]["header"]
     with connect(target["url"], additional_headers={header: target["api_key"]}) as ws:
         for message in (
