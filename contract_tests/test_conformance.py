@@ -18,6 +18,7 @@ from mockserver.contract import conformance as module
 from mockserver.contract.conformance import ConformanceOptions, conformance
 from mockserver.contract.report import Report
 from mockserver.resources import load_schema
+from mockserver.server import MockServer
 from mockserver.vendors.behavioral import tasks  # the emulator's own table (patched below)
 
 pytestmark = pytest.mark.e2e
@@ -132,3 +133,87 @@ def test_cli_exit_1_when_a_check_fails(monkeypatch: pytest.MonkeyPatch,
     assert main(["conformance", "hume", "--profile", "quick", "--checks",
                  "hume.server.payload-id"]) == 1  # fmt: skip
     assert "FAIL  hume.server.payload-id" in capsys.readouterr().out
+
+
+# -- every other check fails too, against an emulator made to break it ------------------------
+
+
+def run_against(vendor: str, server: MockServer, check: str, **options: Any) -> Report:
+    """The kit against ``server`` as a remote target (its own settings)."""
+    if vendor == "hume":
+        target: dict[str, Any] = {"url": server.hume.url, "api_key": server.hume.api_key}
+    else:
+        endpoint = server.behavioral
+        target = {"grpc_target": endpoint.grpc_target, "rest_url": endpoint.rest_url,
+                  "cid": endpoint.cid, "token": endpoint.token}  # fmt: skip
+    return conformance(
+        ConformanceOptions(vendor, target=target, profile="quick", checks=[check], **options)
+    )
+
+
+def test_errors_for_valid_requests_fail_error_codes_and_reset_stream() -> None:
+    def prepare(server: Any) -> None:
+        server.load_scenario({"hume": {"rules": [{"respond": {"error": {"code": "E0101"}}}]}})
+
+    report = conformance(
+        ConformanceOptions("hume", profile="quick", prepare=prepare,
+                           checks=["hume.server.error-codes", "hume.server.reset-stream"])
+    )  # fmt: skip
+    assert failed(report) == {"hume.server.error-codes", "hume.server.reset-stream"}
+
+
+def test_a_limit_refused_at_its_bound_fails_limits() -> None:
+    refuse = {"vendor": "hume", "type": "replace", "body": {"error": "too big", "code": "E0205"}}
+    report = conformance(
+        ConformanceOptions("hume", checks=["hume.server.limits"], prepare=with_faults(refuse))
+    )
+    assert failed(report) == {"hume.server.limits"}
+    assert "audio at the limit refused with E0205" in report.violations[0].message
+
+
+def test_a_wrong_key_accepted_fails_auth() -> None:
+    with MockServer(hume={"api_keys": ["mock-hume-key", "not-a-key-0000"]}) as server:
+        report = run_against("hume", server, "hume.server.auth")
+    assert failed(report) == {"hume.server.auth"}
+    assert "a wrong key: the upgrade was accepted (101)" in report.violations[0].message
+
+
+def test_a_close_after_one_error_fails_survives_errors() -> None:
+    """The documented close comes after ten identical errors; this server closes after one."""
+    with MockServer(hume={"repeated_error_limit": 1}) as server:
+        report = run_against("hume", server, "hume.server.survives-errors")
+    assert failed(report) == {"hume.server.survives-errors"}
+    assert "closed with 1008" in report.violations[0].message
+
+
+def test_a_wrong_token_accepted_fails_behavioral_auth() -> None:
+    with MockServer(behavioral={"projects": ["1000:not-a-token"]}) as server:
+        report = run_against("behavioral", server, "behavioral.server.auth")
+    assert failed(report) == {"behavioral.server.auth"}
+    assert "a wrong token: the call ended OK" in report.violations[0].message
+
+
+def test_audio_accepted_in_the_first_message_fails_config_first() -> None:
+    with MockServer(behavioral={"strict_first_message": False}) as server:
+        report = run_against("behavioral", server, "behavioral.server.config-first")
+    assert failed(report) == {"behavioral.server.config-first"}
+
+
+def test_a_failed_process_fails_the_rest_lifecycle() -> None:
+    fail = {"vendor": "behavioral", "type": "process_outcome", "status": -1}
+    report = conformance(
+        ConformanceOptions("behavioral", checks=["behavioral.server.rest-lifecycle"],
+                           prepare=with_faults(fail))
+    )  # fmt: skip
+    assert failed(report) == {"behavioral.server.rest-lifecycle"}
+    assert "process statuses [0, 1, -1]: not 0 -> 1 -> 2" in report.violations[0].message
+
+
+def test_an_http_error_fails_the_rest_schema() -> None:
+    error = {"vendor": "behavioral", "type": "http_error", "status": 503}
+    report = conformance(
+        ConformanceOptions("behavioral", checks=["behavioral.server.rest-schema"],
+                           prepare=with_faults(error))
+    )  # fmt: skip
+    assert failed(report) == {"behavioral.server.rest-schema"}
+    assert "upload answered HTTP 503" in report.violations[0].message

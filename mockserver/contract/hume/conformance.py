@@ -187,6 +187,52 @@ def _label_problems(reply: Mapping[str, Any], models: Mapping[str, Any]) -> Iter
                     yield f"{where}: {key} asked for but missing"
 
 
+def job_problem(reply: Mapping[str, Any], previous: str | None) -> str | None:
+    """What is wrong with a reply's job_details: not 32 hex characters, or not the
+    connection's job id (``previous``)."""
+    job = reply.get("job_details")
+    job_id = job.get("job_id") if isinstance(job, Mapping) else None
+    if not isinstance(job_id, str) or not re.fullmatch(_tables()["job_id"]["pattern"], job_id):
+        return f"job_id {job_id!r} is not 32 hex characters"
+    if previous is not None and job_id != previous:
+        return f"job_id changed on one connection: {previous} then {job_id}"
+    return None
+
+
+def window_problem(reply: Mapping[str, Any], window_s: float) -> str | None:
+    """An audio prediction whose time range does not fit a ``window_s`` window."""
+    for model in ("prosody", "burst"):
+        result = reply.get(model)
+        for prediction in (
+            result.get("predictions") if isinstance(result, Mapping) else None
+        ) or []:
+            time = prediction.get("time") or {}
+            begin, end = time.get("begin"), time.get("end")
+            if not (isinstance(begin, int | float) and isinstance(end, int | float)):
+                continue
+            if begin < 0 or end < begin or end - begin > window_s + 0.05:
+                return f"{model} time {begin}..{end} is not within a {window_s:g} s window"
+    return None
+
+
+def error_code_problem(reply: Mapping[str, Any], error_class: str) -> str | None:
+    """Whether a reply is the documented error of a class of invalid input."""
+    expected = _tables()["errors"]["classes"][error_class]
+    code = str(reply.get("code", ""))
+    ok = code in expected.get("codes", ()) or bool(
+        "codes_pattern" in expected and re.match(expected["codes_pattern"], code)
+    )
+    if "error" in reply and ok:
+        return None
+    wanted = expected.get("codes") or expected.get("codes_pattern")
+    return f"{error_class} answered {json.dumps(reply)[:120]}, expected an error {wanted}"
+
+
+def label_problems(reply: Mapping[str, Any], models: Mapping[str, Any]) -> list[str]:
+    """What is wrong with the model results of a reply to a request of ``models``."""
+    return list(_label_problems(reply, models))
+
+
 def _machine(context: SuiteContext) -> type[RuleBasedStateMachine]:
     numbers = itertools.count(1)
 
@@ -287,18 +333,11 @@ def _machine(context: SuiteContext) -> type[RuleBasedStateMachine]:
             return dict(reply)
 
         def judge_job(self, reply: Mapping[str, Any], seq: int) -> None:
-            job = reply.get("job_details")
-            job_id = job.get("job_id") if isinstance(job, Mapping) else None
-            if not isinstance(job_id, str) or not re.fullmatch(_tables()["job_id"]["pattern"],
-                                                               job_id):  # fmt: skip
-                raise self.fail("job-details", f"job_id {job_id!r} is not 32 hex characters", seq)
+            problem = job_problem(reply, self.job_id)
+            if problem is not None:
+                raise self.fail("job-details", problem, seq)
             if self.job_id is None:
-                self.job_id = job_id
-            elif job_id != self.job_id:
-                raise self.fail(
-                    "job-details", f"job_id changed on one connection: {self.job_id} then {job_id}",
-                    seq,
-                )  # fmt: skip
+                self.job_id = reply["job_details"]["job_id"]
 
         def predictions(self, message: dict[str, Any], *, window_s: float | None = None) -> None:
             """A valid request: predictions or warnings, never an error; labels right."""
@@ -318,17 +357,9 @@ def _machine(context: SuiteContext) -> type[RuleBasedStateMachine]:
                 self.judge_window(reply, window_s, seq)
 
         def judge_window(self, reply: Mapping[str, Any], window_s: float, seq: int) -> None:
-            for model in ("prosody", "burst"):
-                for prediction in (reply.get(model) or {}).get("predictions") or []:
-                    time = prediction.get("time") or {}
-                    begin, end = time.get("begin"), time.get("end")
-                    if not (isinstance(begin, int | float) and isinstance(end, int | float)):
-                        continue
-                    if begin < 0 or end < begin or end - begin > window_s + 0.05:
-                        raise self.fail(
-                            "window", f"{model} time {begin}..{end} is not within a "
-                            f"{window_s:g} s window", seq,
-                        )  # fmt: skip
+            problem = window_problem(reply, window_s)
+            if problem is not None:
+                raise self.fail("window", problem, seq)
 
         # -- rules -------------------------------------------------------------------------
 
@@ -385,23 +416,14 @@ def _machine(context: SuiteContext) -> type[RuleBasedStateMachine]:
 
         @rule(frame=invalid_frames())
         def send_invalid(self, frame: InvalidFrame) -> None:
-            classes = _tables()["errors"]["classes"]
-            expected = classes[frame.error_class]
             try:
                 message = json.loads(frame.text)
             except ValueError:
                 message = frame.text
             reply, seq = self.exchange(message)
-            code = str(reply.get("code", ""))
-            ok = code in expected.get("codes", ()) or bool(
-                "codes_pattern" in expected and re.match(expected["codes_pattern"], code)
-            )
-            if "error" not in reply or not ok:
-                wanted = expected.get("codes") or expected.get("codes_pattern")
-                raise self.fail(
-                    "error-codes", f"{frame.why} ({frame.error_class}) answered "
-                    f"{json.dumps(reply)[:120]}, expected an error {wanted}", seq,
-                )  # fmt: skip
+            problem = error_code_problem(reply, frame.error_class)
+            if problem is not None:
+                raise self.fail("error-codes", f"{frame.why}: {problem}", seq)
 
         def teardown(self) -> None:
             connection = self.connection
