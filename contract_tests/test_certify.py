@@ -72,9 +72,9 @@ def test_a_client_that_retries_with_back_off_recovers(tmp_path: Path) -> None:
     assert statuses(report)["hume.recovers"] == "PASS"
 
 
-def test_a_client_that_gives_up_after_a_fault_does_not_recover() -> None:
+def test_a_client_that_gives_up_after_a_fault_does_not_recover(tmp_path: Path) -> None:
     report = certify(CertifyOptions("hume", client("hume_sdk_sync.py"), runs=3,
-                                    expect_recovery=True))  # fmt: skip
+                                    expect_recovery=True, report_dir=tmp_path))  # fmt: skip
     assert failed(report) == {"hume.recovers"}
     (first, *_) = [v for v in report.violations if v.id == "hume.recovers"]
     assert "close-1011(after_results=0)" in first.message
@@ -103,7 +103,9 @@ def test_each_buggy_client_is_named_by_its_obligation(
     (shrunk,) = [v for v in report.violations if v.id == obligation and v.shrunk]
     assert shrunk.reproducer.startswith(f"mockserver certify {vendor} --replay {tmp_path}/run-")
     replay = Path(shrunk.reproducer.split(" --replay ")[1].split(" -- ")[0])
-    again = certify(CertifyOptions(vendor, client(name), replay=replay))
+    again = certify(
+        CertifyOptions(vendor, client(name), replay=replay, report_dir=tmp_path / "replay")
+    )
     assert [run.phase for run in again.runs] == ["replay"]
     assert failed(again) == {obligation}
 
@@ -127,7 +129,9 @@ def test_a_failure_found_by_exploration_is_shrunk_to_the_fewest_earliest_items(
                     reply["language"]["predictions"][0]
         """,
     )
-    report = certify(CertifyOptions("hume", command, runs=25, seed=1, timeout_s=10))
+    report = certify(
+        CertifyOptions("hume", command, runs=25, seed=1, timeout_s=10, report_dir=tmp_path / "out")
+    )
     assert failed(report) == {"hume.tolerates-valid-responses"}
     (shrunk,) = [v for v in report.violations if v.shrunk]
     run = report.runs[shrunk.run - 1]
@@ -153,7 +157,9 @@ def test_a_client_that_hangs_after_a_fault_is_killed_and_named(tmp_path: Path) -
             time.sleep(600)  # the bug: stuck after the connection is lost
         """,
     )
-    report = certify(CertifyOptions("hume", command, runs=3, timeout_s=1.0))
+    report = certify(
+        CertifyOptions("hume", command, runs=3, timeout_s=1.0, report_dir=tmp_path / "out")
+    )
     assert failed(report) == {"hume.ends-after-fault"}
     (violation,) = [v for v in report.violations if v.id == "hume.ends-after-fault"]
     assert "still running 1 s after the fault fired" in violation.message
