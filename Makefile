@@ -16,11 +16,12 @@ SDK_PIN_078 := hume==0.7.8
 PYTEST_ARGS ?=
 ARGS ?=
 
-.PHONY: help venv serve test test-fast lint types format fixtures protos schemas readme bench golden screenshots clean
+.PHONY: help venv serve test test-fast lint types format fixtures protos schemas readme bench golden screenshots clean conformance-deep
 
 help:
 	@echo "make serve   - run the emulators until Ctrl-C (ARGS='--seed 7 ...' to pass flags)"
 	@echo "make test    - lint, type-check and run the whole test suite"
+	@echo "make conformance-deep - the contract kit's server checks, deep profile, both vendors"
 	@echo "make lint | types | format | protos | fixtures | bench | screenshots | clean"
 
 $(STAMP): pyproject.toml
@@ -45,8 +46,8 @@ serve: $(SERVE_STAMP)
 	$(BIN)/mockserver serve $(ARGS)
 
 lint: $(STAMP)
-	$(BIN)/ruff check mockserver contract_tests scripts benchmarks
-	$(BIN)/ruff format --check mockserver contract_tests scripts benchmarks
+	$(BIN)/ruff check mockserver contract_tests examples scripts benchmarks
+	$(BIN)/ruff format --check mockserver contract_tests examples scripts benchmarks
 	$(BIN)/lint-imports
 
 types: $(STAMP)
@@ -59,8 +60,14 @@ test-fast: $(STAMP)
 	$(BIN)/python -m pytest -x -q $(PYTEST_ARGS)
 
 format: $(STAMP)
-	$(BIN)/ruff check --fix mockserver contract_tests scripts benchmarks
-	$(BIN)/ruff format mockserver contract_tests scripts benchmarks
+	$(BIN)/ruff check --fix mockserver contract_tests examples scripts benchmarks
+	$(BIN)/ruff format mockserver contract_tests examples scripts benchmarks
+
+# The contract kit's server checks against the emulator with the deep profile (many more
+# examples; minutes). `make test` runs the default profile.
+conformance-deep: $(STAMP)
+	$(BIN)/mockserver conformance hume --profile deep
+	$(BIN)/mockserver conformance behavioral --profile deep
 
 # Measure start-up, latency and throughput (never asserted in tests; see docs/performance.md).
 bench: $(STAMP)

@@ -1,5 +1,4 @@
-"""The contract kit: Hypothesis strategies, checks and suites for emotion-AI streaming APIs.
-
-Suites run against the in-process emulator by default, or against any server (including
-the real vendor) when given its URL and credentials; see ``contract_tests/conftest.py``.
-"""
+"""The repository's suites that run the contract kit (``mockserver.contract``): certify the
+example clients (``examples/clients/``), and check the emulator's conformance, also with
+faults loaded. The kit itself, its profiles and its shipped suites are in the package
+(``pytest --pyargs mockserver.contract``)."""

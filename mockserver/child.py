@@ -56,6 +56,7 @@ __all__ = [
     "expand",
     "placeholder_names",
     "server_variables",
+    "terminate",
     "write_startup_directory",
 ]
 
@@ -295,7 +296,7 @@ class ChildLauncher:
                 returncode: int | None = process.wait(timeout=timeout_s)
             except subprocess.TimeoutExpired:
                 timed_out, returncode = True, None
-                _kill_group(process)
+                terminate(process)
             duration = time.monotonic() - started
             stdout = _read_all(out)
             stderr = _read_all(err)
@@ -320,8 +321,9 @@ class ChildLauncher:
         self.close()
 
 
-def _kill_group(process: subprocess.Popen[Any]) -> None:
-    """End ``process`` and its process group: SIGTERM, then SIGKILL after a grace."""
+def terminate(process: subprocess.Popen[Any]) -> None:
+    """End a child started by :meth:`ChildLauncher.start` and its own children (its
+    process group): SIGTERM, then SIGKILL after a grace of 2 s."""
     for sig, grace in ((signal.SIGTERM, _KILL_GRACE_S), (signal.SIGKILL, None)):
         with contextlib.suppress(ProcessLookupError, PermissionError):
             if sys.platform != "win32":

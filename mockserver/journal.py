@@ -39,6 +39,8 @@ from typing import Any, Literal, TypedDict, Unpack
 from .resources import load_schema
 
 __all__ = [
+    "EMPTY",
+    "MISSING",
     "REDACTED",
     "SECRET_KEYS",
     "Direction",
@@ -48,12 +50,18 @@ __all__ = [
     "Match",
     "matches",
     "redact_mapping",
+    "redaction_marker",
     "secret_key_pattern",
     "validate_entry",
 ]
 
 Direction = Literal["in", "out"]
+#: What a secret's value is journaled as: a credential that was sent, an empty one (an
+#: empty header, ``apikey=``), or none (a null field, a protobuf field left unset), so
+#: that a check can tell a missing credential from a real one without seeing it.
 REDACTED = "<redacted>"
+EMPTY = "<empty>"
+MISSING = "<missing>"
 
 #: Names of mapping keys whose values are always redacted, at any depth of an entry's
 #: ``data`` and ``meta`` (compared case-insensitively, with ``_`` read as ``-``): generic
@@ -273,10 +281,21 @@ class JournalEntry:
         return f"#{self.seq} {self.connection} {self.direction} {self.kind}{tail}"
 
 
+def redaction_marker(value: Any) -> str:
+    """The marker a secret's ``value`` is journaled as: :data:`MISSING` for None,
+    :data:`EMPTY` for an empty (or blank) string, :data:`REDACTED` otherwise."""
+    if value is None:
+        return MISSING
+    if isinstance(value, str) and not value.strip():
+        return EMPTY
+    return REDACTED
+
+
 def redact_mapping(values: Mapping[str, Any], secret_names: Iterable[str]) -> dict[str, Any]:
-    """Copy ``values`` with every key in ``secret_names`` (case-insensitive) redacted."""
+    """Copy ``values`` with every key in ``secret_names`` (case-insensitive) replaced by
+    its :func:`redaction_marker`."""
     secrets = {name.lower() for name in secret_names}
-    return {k: (REDACTED if k.lower() in secrets else v) for k, v in values.items()}
+    return {k: (redaction_marker(v) if k.lower() in secrets else v) for k, v in values.items()}
 
 
 def _secret_form(name: str) -> str:
@@ -314,7 +333,7 @@ def _shrink(value: Any, limit: int, secrets: frozenset[str]) -> Any:
         return f"<{len(value)} chars, sha256 {digest}...>"
     if isinstance(value, dict):
         return {
-            k: REDACTED
+            k: _marker(v)
             if isinstance(k, str) and _secret_form(k) in secrets
             else _shrink(v, limit, secrets)
             for k, v in value.items()
@@ -322,6 +341,13 @@ def _shrink(value: Any, limit: int, secrets: frozenset[str]) -> Any:
     if isinstance(value, list):
         return [_shrink(v, limit, secrets) for v in value]
     return value
+
+
+def _marker(value: Any) -> Any:
+    """A secret's journaled value (a marker stays as it is)."""
+    if value in (REDACTED, EMPTY, MISSING):
+        return value
+    return redaction_marker(value)
 
 
 # -- matching -----------------------------------------------------------------------------
@@ -592,6 +618,11 @@ class Journal:
         for listener in listeners:
             listener(entry)
         return entry
+
+    def elapsed(self) -> float:
+        """The ``t`` an entry recorded now would have (seconds since t = 0)."""
+        with self._lock:
+            return self._clock() - self._origin
 
     def add_listener(self, listener: Callable[[JournalEntry], None]) -> None:
         """Call ``listener`` with every new entry (from the recording thread)."""

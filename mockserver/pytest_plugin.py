@@ -26,9 +26,10 @@ Fixtures (see ``docs/howto-pytest.md``):
   vendor's fixture with :func:`vendor_fixtures`.
 * ``mockserver_journal``: the test's :class:`~mockserver.journal.Journal`.
 
-Markers: ``mockserver(**settings)`` and ``mockserver_scenario(*sources)``. Options:
-``--mockserver-seed``, ``--mockserver-log-level``, ``--mockserver-journal-dir`` (the journal
-of a failed test as NDJSON, and as an HTML report next to it).
+Markers: ``mockserver(**settings)`` and ``mockserver_scenario(*sources)``, and the contract
+kit's ``e2e`` and ``live``. Options: ``--mockserver-seed``, ``--mockserver-log-level``,
+``--mockserver-journal-dir`` (the journal of a failed test as NDJSON, and as an HTML report
+next to it), ``--mockserver-contract-profile`` (the contract kit's Hypothesis profile).
 """
 
 from __future__ import annotations
@@ -76,6 +77,8 @@ _MARKERS = (
     "(merged over mockserver_settings), started before the test and stopped after it.",
     "mockserver_scenario(*sources): load these scenarios into the test's mock server before "
     "the test: a file path (relative to the test file), YAML/JSON text, or a mapping.",
+    "e2e: end-to-end over real loopback sockets (the contract kit's suites).",
+    "live: talks to a real vendor service (needs credentials; never part of make test).",
 )
 
 _SERVER = pytest.StashKey["MockServer"]()  # the test's server, while its fixture is active
@@ -108,11 +111,25 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="Write the journal of every failed test that used a mock server into DIR "
         "(NDJSON, and an HTML report next to it).",
     )
+    group.addoption(
+        "--mockserver-contract-profile",
+        choices=("quick", "default", "deep"),
+        default=None,
+        help="Hypothesis profile of the contract kit's suites (pytest --pyargs "
+        "mockserver.contract); default: $MOCKSERVER_CONTRACT_PROFILE, else default.",
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
     for line in _MARKERS:
         config.addinivalue_line("markers", line)
+    profile = config.getoption("mockserver_contract_profile", None)
+    if profile:
+        from mockserver.contract.profiles import (  # noqa: PLC0415  Hypothesis: when asked
+            select_profile,
+        )
+
+        select_profile(profile)
     level = config.getoption("mockserver_log_level", None)
     if level:
         logger = logging.getLogger("mockserver")

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from .faults.schema import fault_schema
-from .journal import secret_key_pattern
+from .journal import EMPTY, MISSING, REDACTED, secret_key_pattern
 from .registry import VendorSpec, default_vendors, fault_catalogue
 from .resources import schema_path
 from .scenario.loader import ScenarioFormat
@@ -28,7 +28,8 @@ def _journal_entry_schema(vendors: Sequence[VendorSpec]) -> dict[str, Any]:
     )
     names = [name for vendor in vendors for name in vendor.secrets]
     redacted = schema["$defs"]["redacted"]
-    redacted["patternProperties"] = {secret_key_pattern(names): {"const": "<redacted>"}}
+    markers = {"enum": [REDACTED, EMPTY, MISSING]}
+    redacted["patternProperties"] = {secret_key_pattern(names): markers}
     return schema
 
 

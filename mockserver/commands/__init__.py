@@ -47,4 +47,6 @@ COMMANDS: tuple[str, ...] = (
     "mockserver.commands.journal:COMMAND",
     "mockserver.commands.ca:COMMAND",
     "mockserver.commands.execute:COMMAND",
+    "mockserver.commands.certify:COMMAND",
+    "mockserver.commands.conformance:COMMAND",
 )

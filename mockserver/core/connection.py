@@ -159,6 +159,14 @@ class Connection:
             return
         self.session.receive(message)
 
+    def take_measures(self) -> dict[str, Any] | None:
+        """What the session measured of the last client message, for its journal entry
+        (a session may define ``take_measures()``; e.g. a Hume payload's audio duration),
+        or None."""
+        take = getattr(self.session, "take_measures", None)
+        measures: dict[str, Any] | None = take() if callable(take) else None
+        return measures
+
     def receive_end(self) -> None:
         """The client half-closed its side (gRPC)."""
         if not self.ended and not self._ending_queued():

@@ -22,6 +22,7 @@ session's end, whichever comes first.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 from collections.abc import Callable, Iterator
@@ -334,10 +335,13 @@ class ConnectionFaults:
 
 
 def _describe(payload: Any) -> Any:
-    """Journal view of a withheld message: parsed JSON when it is JSON text."""
+    """Journal view of a withheld message: parsed JSON when it is JSON text, the fields of
+    a session's message (a dataclass, e.g. a gRPC result)."""
     if isinstance(payload, str):
         try:
             return json.loads(payload)
         except ValueError:
             return payload
+    if dataclasses.is_dataclass(payload) and not isinstance(payload, type):
+        return dataclasses.asdict(payload)
     return repr(payload)

@@ -213,11 +213,11 @@ class HttpErrorFault(Fault):
 
 @dataclass(frozen=True)
 class DiscardFault(Fault):
-    """Never send the reply (the connection stays open)."""
+    """Never send the reply or result (the connection or call stays open)."""
 
     type: ClassVar[str] = "discard"
     kind: ClassVar[Kind] = "message"
-    transports: ClassVar[tuple[str, ...]] = _WS
+    transports: ClassVar[tuple[str, ...]] = ("websocket", "grpc")
     triggers: ClassVar[frozenset[str]] = _STREAM
 
 

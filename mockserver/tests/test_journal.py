@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from mockserver.core.clock import ManualClock
-from mockserver.journal import REDACTED, Journal, JournalEntry, redact_mapping
+from mockserver.journal import REDACTED, Journal, JournalEntry, redact_mapping, redaction_marker
 
 
 def journal(**kwargs: object) -> tuple[Journal, ManualClock]:
@@ -134,3 +134,24 @@ def test_entries_are_immutable_and_the_wall_clock_is_formatted_when_read() -> No
         vendor="hume", transport="websocket", connection="c1", direction="in", kind="close"
     )
     assert "code=1000" in repr(entry)
+
+
+def test_a_secret_is_journaled_as_sent_empty_or_missing() -> None:
+    journal = Journal(lambda: 0.0, secrets=["X-Key"])
+    entry = journal.record(
+        vendor="v", transport="http", connection="c", direction="in", kind="request",
+        data={"x_key": "s3cret", "headers": {"X-KEY": ""}, "apikey": None, "kept": "<missing>"},
+    )  # fmt: skip
+    assert entry.data == {
+        "x_key": "<redacted>",
+        "headers": {"X-KEY": "<empty>"},
+        "apikey": "<missing>",
+        "kept": "<missing>",
+    }
+    assert redact_mapping({"X-Key": " ", "other": ""}, ["x-key"]) == {
+        "X-Key": "<empty>",
+        "other": "",
+    }
+    assert [redaction_marker(v) for v in (None, "", "k", "<redacted>")] == [
+        "<missing>", "<empty>", "<redacted>", "<redacted>",
+    ]  # fmt: skip

@@ -234,7 +234,8 @@ def _minimal() -> dict[str, Any]:
             json.dumps(
                 {**_minimal(), "seq": 2, "t": 0, "wall": WALL, "data": {"apikey": "secret"}}
             ),
-            "line 2: invalid journal entry at data/apikey: '<redacted>' was expected",
+            "line 2: invalid journal entry at data/apikey: 'secret' is not one of "
+            "['<redacted>', '<empty>', '<missing>']",
         ),
     ],
 )

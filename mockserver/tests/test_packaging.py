@@ -32,7 +32,11 @@ def test_wheel_bundles_schemas_protos_and_fixtures(tmp_path: Path) -> None:
         "mockserver/ui/static/index.html",  # the dashboard (package data, no build step)
         "mockserver/ui/static/app.js",
         "mockserver/ui/static/app.css",
-        "contract_tests/strategies/hume.py",
+        "mockserver/contract/hume/obligations.py",  # the contract kit, installed
+        "mockserver/contract/suites/test_conformance.py",
+        "mockserver/_data/schemas/hume/contract-tables.json",
+        "mockserver/_data/schemas/behavioral/contract-tables.json",
+        "mockserver/_data/schemas/certify-report.schema.json",
     ):
         assert required in names, required
     assert not [n for n in names if n.startswith("mockserver/tests/")]  # the suite stays home
@@ -51,6 +55,7 @@ def test_wheel_bundles_schemas_protos_and_fixtures(tmp_path: Path) -> None:
     assert {"pytest", "contract", "sdks"} <= extras
     assert any(r.startswith("pytest") and "extra == 'pytest'" in r for r in requires)
     assert any(r.startswith("hypothesis") and "extra == 'contract'" in r for r in requires)
+    assert not [n for n in names if n.startswith("contract_tests/")]  # only the repository's
 
     # Installed outside the checkout, resources resolve to the bundled copy.
     target = tmp_path / "site"
@@ -68,3 +73,23 @@ def test_wheel_bundles_schemas_protos_and_fixtures(tmp_path: Path) -> None:
     assert root == str(target / "mockserver" / "_data")
     assert title == "StreamModelsEndpointPayload"
     assert dashboard == "True"
+
+    # The installed contract kit runs outside the checkout: its profiles and markers ship
+    # with the package (the plugin is found through the wheel's entry point).
+    suite = subprocess.run(
+        [sys.executable, "-m", "pytest", "--pyargs", "mockserver.contract", "-q",
+         "-p", "no:cacheprovider", "--strict-markers", "-k", "hume",
+         "--mockserver-contract-profile", "quick"],
+        capture_output=True, text=True, cwd=tmp_path, check=False,
+        env={"PYTHONPATH": str(target), "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
+    )  # fmt: skip
+    assert suite.returncode == 0, suite.stdout + suite.stderr
+    assert "1 passed" in suite.stdout
+    command = subprocess.run(
+        [sys.executable, "-m", "mockserver", "conformance", "hume", "--profile", "quick",
+         "--checks", "hume.server.auth,hume.server.job-details"],
+        capture_output=True, text=True, cwd=tmp_path, check=False,
+        env={"PYTHONPATH": str(target), "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
+    )  # fmt: skip
+    assert command.returncode == 0, command.stdout + command.stderr
+    assert "conformance hume: passed" in command.stdout

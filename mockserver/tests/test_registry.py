@@ -181,8 +181,16 @@ def test_its_pytest_fixture_comes_from_its_handle(pytester: pytest.Pytester) -> 
 VENDOR_WORDS = re.compile(
     "|".join(re.escape(v.name) for v in (*default_vendors(), ECHO)) + "|behavioural", re.I
 )
-#: What may name vendors: their folders, the tests, generated code.
-VENDOR_OWNED = ("vendors/", "tests/", "_generated/")
+#: What may name vendors: their folders, the tests, generated code, and the contract kit's
+#: per-vendor packages and its list of them (a vendor's contract is vendor-specific).
+VENDOR_OWNED = (
+    "vendors/",
+    "tests/",
+    "_generated/",
+    "contract/hume/",
+    "contract/behavioral/",
+    "contract/kits.py",
+)
 
 
 def _names(tree: ast.AST) -> list[tuple[int, str]]:

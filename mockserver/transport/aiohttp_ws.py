@@ -32,7 +32,7 @@ from mockserver.core.actions import Action, Close, Delay, Drop, Fail, Note, Send
 from mockserver.core.connection import Connection, Session
 from mockserver.core.handshake import HandshakeAccept, HandshakeReject, HandshakeRequest
 from mockserver.faults.connection import ConnectionFaults
-from mockserver.journal import REDACTED, redact_mapping
+from mockserver.journal import redact_mapping, redaction_marker
 from mockserver.runtime import ConnectionRecord, Runtime
 
 __all__ = ["AiohttpWebSocketEndpoint", "HandshakeGate"]
@@ -112,7 +112,7 @@ class AiohttpWebSocketEndpoint:
         parts = urlsplit(target)
         query = parse_qsl(parts.query, keep_blank_values=True)
         secrets = {s.lower() for s in self._secrets}
-        safe = [(k, REDACTED if k.lower() in secrets else v) for k, v in query]
+        safe = [(k, redaction_marker(v) if k.lower() in secrets else v) for k, v in query]
         return parts.path, dict(safe)
 
     async def handle(self, request: web.Request) -> web.StreamResponse:

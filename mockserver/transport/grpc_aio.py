@@ -7,6 +7,14 @@ depends on its audio duration, not its size), performs the actions the connectio
 out (send a result, wait, end the call with a status, hang), sleeps until its next
 deadline, and journals every message. A call a fault ends or leaves hanging is, for the
 session, a lost connection.
+
+A client's cancel is told apart from its half-close every time. grpc.aio ends the request
+stream of a cancelled call like a half-close (its read merges a failed receive with the end
+of the stream) and only then, one callback later, cancels the handler. So when the request
+stream ends, the adapter reads once more: after a half-close that read returns the end of
+the stream at once; after a cancel the handler is cancelled while it waits (both
+completions are queued in order). The call's done callback journals a cancel that arrived
+while a response was being written (the handler is then closed, not cancelled).
 """
 
 from __future__ import annotations
@@ -21,7 +29,7 @@ from typing import Any
 import grpc
 import grpc.aio
 
-from mockserver.core.actions import Abort, Action, Delay, Fail, Finish, Hang, Send
+from mockserver.core.actions import Abort, Action, Delay, Fail, Finish, Hang, Note, Send
 from mockserver.core.connection import Connection, Session
 from mockserver.errors import ListenError
 from mockserver.faults.connection import ConnectionFaults
@@ -66,6 +74,13 @@ class _End:
 
 
 _END = _End()
+
+
+class _CallEnd:
+    """Whether the journal holds the end of one call (its status or the client's cancel)."""
+
+    def __init__(self) -> None:
+        self.journaled = False
 
 
 @dataclass(frozen=True)
@@ -223,6 +238,16 @@ class GrpcEndpoint:
         core: Connection | None = None
         reader: asyncio.Task[None] | None = None
         loop = asyncio.get_running_loop()
+        end = _CallEnd()
+
+        def done(_: Any) -> None:
+            # The client cancelled while a response was being written (or the server
+            # stopped): nothing else journaled the end of the call.
+            if not end.journaled:
+                end.journaled = True
+                self._journal(call_id, "in", "cancel")
+
+        context.add_done_callback(done)
         try:
             core = Connection(method.new_session(call_id, method.name), faults)
             reader = asyncio.create_task(self._read(requests, inbox, core))
@@ -230,6 +255,8 @@ class GrpcEndpoint:
             hanging = False  # a fault keeps the call open, answering nothing
             while True:
                 while (action := core.next_action()) is not None:
+                    if isinstance(action, Finish | Abort):
+                        end.journaled = True
                     async for response in self._act(method, call_id, context, action):
                         yield response
                     if isinstance(action, Finish):
@@ -240,17 +267,19 @@ class GrpcEndpoint:
                     if deadline is None:
                         item = await inbox.get()
                     else:
-                        timeout = max(0.0, deadline - runtime.clock.now())
-                        item = await asyncio.wait_for(inbox.get(), timeout)
+                        # asyncio.timeout, not wait_for: Python 3.11's wait_for drops a
+                        # cancel that arrives as the queue hands over an item, and
+                        # grpc.aio cancels this task exactly as the request stream ends.
+                        async with asyncio.timeout(max(0.0, deadline - runtime.clock.now())):
+                            item = await inbox.get()
                 except TimeoutError:
                     core.tick(runtime.clock.now())
                     continue
                 if item is _END:
-                    # A client cancel can end the request stream like a half-close; when
-                    # grpc.aio already knows, it cancels this task at the next await.
-                    await asyncio.sleep(0)
-                    if context.cancelled():
-                        raise asyncio.CancelledError
+                    if not await self._half_closed(context):
+                        end.journaled = True
+                        self._journal(call_id, "in", "cancel")
+                        return
                     self._journal(call_id, "in", "half_close")
                     if not hanging:
                         await loop.run_in_executor(runtime.executor, core.receive_end)
@@ -258,18 +287,22 @@ class GrpcEndpoint:
                 if isinstance(item, BaseException):
                     # The request stream broke (client gone or undecodable request).
                     logger.debug("%s: request stream failed: %r", call_id, item)
+                    end.journaled = True
                     self._journal(call_id, "in", "cancel", reason=repr(item))
                     return
                 decoded = self._journal_request(method, call_id, item)
                 if not hanging:
                     await loop.run_in_executor(runtime.executor, core.receive, decoded)
         except asyncio.CancelledError:
-            self._journal(call_id, "in", "cancel")
+            if not end.journaled:
+                end.journaled = True
+                self._journal(call_id, "in", "cancel")
             raise
         except grpc.aio.AbortError:
             raise
         except Exception as exc:
             runtime.record_failure(f"{self.vendor} grpc {call_id}", exc)
+            end.journaled = True
             self._journal(
                 call_id, "out", "status", status="INTERNAL", reason="Internal server error."
             )
@@ -282,6 +315,21 @@ class GrpcEndpoint:
             if core is not None:
                 core.lost()
             runtime.close_connection(call_id)
+
+    @staticmethod
+    async def _half_closed(context: grpc.aio.ServicerContext[Any, Any]) -> bool:
+        """After the request stream ended: True for a half-close, False for a cancel.
+
+        A cancel raises CancelledError here (grpc.aio cancels the handler while this read
+        waits) or fails the read; a half-close makes it return the end of the stream.
+        """
+        try:
+            await context.read()
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            return False
+        return True
 
     async def _act(
         self,
@@ -300,6 +348,10 @@ class GrpcEndpoint:
             yield method.encode(action.payload)
         elif isinstance(action, Delay):
             await asyncio.sleep(action.seconds)
+        elif isinstance(action, Note):  # a result a fault withheld: nothing on the wire
+            self._journal(
+                call_id, "out", "fault", data={action.action: action.data}, fault=action.fault
+            )
         elif isinstance(action, Finish):
             self._journal(call_id, "out", "status", status=action.status, reason=action.details)
             if action.status != "OK":

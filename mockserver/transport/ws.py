@@ -25,7 +25,7 @@ from mockserver.core.actions import Action, Close, Delay, Drop, Fail, Note, Send
 from mockserver.core.connection import Connection, Session
 from mockserver.core.handshake import HandshakeAccept, HandshakeReject, HandshakeRequest
 from mockserver.faults.connection import ConnectionFaults
-from mockserver.journal import REDACTED, redact_mapping
+from mockserver.journal import redact_mapping, redaction_marker
 from mockserver.runtime import ConnectionRecord, Runtime
 from mockserver.transport import listen_error
 from mockserver.transport.coalesce import CoalescingTransport
@@ -123,7 +123,7 @@ class WebSocketEndpoint:
         parts = urlsplit(target)
         query = parse_qsl(parts.query, keep_blank_values=True)
         secrets = {s.lower() for s in self._secrets}
-        safe = [(k, REDACTED if k.lower() in secrets else v) for k, v in query]
+        safe = [(k, redaction_marker(v) if k.lower() in secrets else v) for k, v in query]
         return parts.path, dict(safe) if safe else {}
 
     def _process_request(self, connection: ServerConnection, request: Request) -> Response | None:
@@ -236,13 +236,21 @@ class WebSocketEndpoint:
                 self._journal_peer_close(closed, connection_id)
                 return
             next_read = True
-            self._journal_frame("in", message, connection_id, slow.fault if slow else None)
             # Media decoding (large frames, audio metering) runs on a worker thread so that
-            # it never stalls other connections.
-            if core.inbound_is_costly or len(message) > INLINE_FRAME_LIMIT:
-                await loop.run_in_executor(self._runtime.executor, core.receive, message)
-            else:
-                core.receive(message)
+            # it never stalls other connections. The frame is journaled once the session
+            # has read it, with what it measured (``meta.measures``); its replies, if any,
+            # are sent (and journaled) after that.
+            try:
+                if core.inbound_is_costly or len(message) > INLINE_FRAME_LIMIT:
+                    await loop.run_in_executor(self._runtime.executor, core.receive, message)
+                else:
+                    core.receive(message)
+            finally:
+                measures = core.take_measures()
+                self._journal_frame(
+                    "in", message, connection_id, slow.fault if slow else None,
+                    meta={"measures": measures} if measures else None,
+                )  # fmt: skip
 
     async def _perform(
         self, connection: ServerConnection, core: Connection, connection_id: str
@@ -296,16 +304,18 @@ class WebSocketEndpoint:
         message: str | bytes,
         connection_id: str,
         fault: str | None = None,
+        meta: dict[str, Any] | None = None,
     ) -> None:
         if isinstance(message, str):  # parsed by the journal when read
             size = len(message) if message.isascii() else _utf8_size(message)
             self._journal(
-                connection_id, direction, "text", frame_text=message, size=size, fault=fault
-            )
+                connection_id, direction, "text", frame_text=message, size=size, fault=fault,
+                meta=meta,
+            )  # fmt: skip
         else:
             self._journal(
                 connection_id, direction, "binary", data=message.hex()[:256],
-                size=len(message), fault=fault,
+                size=len(message), fault=fault, meta=meta,
             )  # fmt: skip
 
     def _journal_peer_close(self, closed: ConnectionClosed, connection_id: str) -> None:

@@ -156,7 +156,8 @@ BAD: list[tuple[str, str]] = [
     ("hume: {rules: [{respond: {error: {code: X0100}}}]}",
      "hume.rules[0].respond.error.code: 'X0100' does not match '^[EI][0-9]{4}$'"),
     ("hume: {rules: [{respond: {others_at_most: 0.2}}]}",
-     "hume.rules[0].respond: give one of error, warning, model_warning or emotions"),
+     "hume.rules[0].respond: give one of error, warning, model_warning, emotions, "
+     "empty_predictions, faces, extra_fields"),
     ("hume: {rules: [{when: {text: '(unclosed'}, respond: {emotions: {Joy: 1}}}]}",
      "hume.rules[0].when.text: not a valid regular expression"),
     ("hume: {rules: [{when: {model: face}, respond: {model_warning: {model: prosody}}}]}",

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from mockserver._generated.behavioral_signals import api_pb2
+from mockserver.journal import MISSING, REDACTED
 from mockserver.runtime import Runtime
 from mockserver.transport.grpc_aio import GrpcEndpoint, GrpcMethod
 from mockserver.transport.http import HttpEndpoint
@@ -60,8 +61,10 @@ class BehavioralEndpoint:
 
 
 def _describe_request(data: AudioStreamData) -> dict[str, Any]:
-    """Journal view of a request: token redacted, audio summarised by size."""
-    out: dict[str, Any] = {"cid": data.cid, "x_auth_token": "<redacted>"}
+    """Journal view of a request: token redacted (``<missing>`` when unset: proto3 cannot
+    tell an empty token from an absent one), audio summarised by size."""
+    token = MISSING if not data.x_auth_token else REDACTED
+    out: dict[str, Any] = {"cid": data.cid, "x_auth_token": token}
     if data.config is not None:
         out["config"] = dataclasses.asdict(data.config)
     out["audio_content"] = {"bytes": len(data.audio_content)}

@@ -43,6 +43,7 @@ __all__ = [
     "TEXT_LIMIT",
     "VIDEO_LIMIT_S",
     "ConnectionContext",
+    "measure_payload",
     "run_models",
 ]
 
@@ -103,10 +104,18 @@ def run_models(
     *,
     settings: HumeSettings,
     seeds: SeedSource,
+    measures: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Return ``{model: {"predictions": [...]} | warning}`` for every configured model."""
+    """Return ``{model: {"predictions": [...]} | warning}`` for every configured model.
+
+    Args:
+        measures: Filled, as far as the payload was read, with what the server measured
+            of it (see :func:`measure_payload`), also when an error is raised.
+    """
     assert request.data is not None
+    measures = {} if measures is None else measures
     item = _classify(request.data, raw_text=request.raw_text, models=models, settings=settings)
+    measures.update(_measures_of(item))
     for name in models.names():
         if item.file_type not in COMPATIBLE[name]:
             raise HumeError.make("E0102", model=name, file_type=item.file_type)
@@ -121,7 +130,46 @@ def run_models(
     for name in models.names():
         predictions = _RUNNERS[name](item, models, context, audio, seeds)
         results[name] = {"predictions": predictions} if predictions else model_warning(name)
+        if name == "face":
+            measures["faces"] = len(predictions or ())
     return results
+
+
+def measure_payload(
+    request: PublishRequest, models: ModelConfig | None, *, settings: HumeSettings
+) -> dict[str, Any]:
+    """What the server measures of a payload, without running a model (for a reply a
+    scenario scripts before the engine): ``file_type`` (``audio``, ``video``,
+    ``video_no_audio``, ``image``, ``text``, ``facemesh``) and, by type, ``audio_ms``,
+    ``video_ms``, ``width`` and ``height`` (pixels), ``text_chars``, ``facemesh_faces``.
+    Empty when ``data`` cannot be read (the engine would answer E0200 or E0201)."""
+    if request.data is None:
+        return {}
+    try:
+        configured = models or ModelConfig()
+        item = _classify(
+            request.data, raw_text=request.raw_text, models=configured, settings=settings
+        )
+    except HumeError:
+        return {}
+    return _measures_of(item)
+
+
+def _measures_of(item: _Input) -> dict[str, Any]:
+    """The journal's measures of a classified payload (see :func:`measure_payload`)."""
+    if isinstance(item, _Text):
+        return {"file_type": "text", "text_chars": len(item.text)}
+    if isinstance(item, _Facemesh):
+        return {"file_type": "facemesh", "facemesh_faces": len(item.faces)}
+    info = item.info
+    out: dict[str, Any] = {"file_type": info.kind}
+    if info.kind == "audio" and info.duration_s is not None:
+        out["audio_ms"] = _ms(info.duration_s)
+    if info.kind in ("video", "video_no_audio") and info.duration_s is not None:
+        out["video_ms"] = _ms(info.duration_s)
+    if info.width is not None and info.height is not None:
+        out["width"], out["height"] = info.width, info.height
+    return out
 
 
 def _classify(data: str, *, raw_text: bool, models: ModelConfig, settings: HumeSettings) -> _Input:

@@ -123,17 +123,23 @@ class ModelWarning:
 @dataclass(frozen=True)
 class HumeRespond:
     """What a matching request gets: exactly one of ``error``, ``warning``,
-    ``model_warning`` or ``emotions`` (with an optional ``others_at_most`` cap)."""
+    ``model_warning``, ``emotions`` (with an optional ``others_at_most`` cap),
+    ``empty_predictions``, ``faces`` or ``extra_fields``."""
 
     error: Reply | None = None
     warning: Reply | None = None
     model_warning: ModelWarning | None = None
     emotions: Mapping[str, float] | None = None
     others_at_most: float | None = None
+    empty_predictions: bool = False
+    faces: int | None = None
+    extra_fields: Mapping[str, Any] | None = None
 
     def __post_init__(self) -> None:
         if self.emotions is not None:
             _set(self, "emotions", dict(self.emotions))
+        if self.extra_fields is not None:
+            _set(self, "extra_fields", dict(self.extra_fields))
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -146,18 +152,26 @@ class HumeRespond:
         if self.emotions is not None:
             out["emotions"] = dict(self.emotions)
         _put(out, "others_at_most", self.others_at_most)
+        if self.empty_predictions:
+            out["empty_predictions"] = True
+        _put(out, "faces", self.faces)
+        if self.extra_fields is not None:
+            out["extra_fields"] = dict(self.extra_fields)
         return out
 
     @classmethod
     def _from_data(cls, data: Mapping[str, Any]) -> HumeRespond:
         error, warning, nested = data.get("error"), data.get("warning"), data.get("model_warning")
-        emotions = data.get("emotions")
+        emotions, extra = data.get("emotions"), data.get("extra_fields")
         return cls(
             error=None if error is None else Reply._from_data(error),
             warning=None if warning is None else Reply._from_data(warning),
             model_warning=None if nested is None else ModelWarning._from_data(nested),
             emotions=None if emotions is None else dict(emotions),
             others_at_most=data.get("others_at_most"),
+            empty_predictions=bool(data.get("empty_predictions", False)),
+            faces=data.get("faces"),
+            extra_fields=None if extra is None else dict(extra),
         )
 
 

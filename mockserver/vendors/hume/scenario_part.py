@@ -15,6 +15,7 @@ from mockserver.scenario.loader import regex_errors, unknown_name
 from mockserver.scenario.part import ExpectationKind, ScenarioPart
 
 from .labels import EXPRESSION_NAMES, LANGUAGE_EXPRESSION_NAMES
+from .options import MODEL_ORDER
 from .payload import payload_text
 from .scenario import HumeRule, Timeline
 from .script import HumeScript
@@ -91,7 +92,7 @@ _DEFS: dict[str, Any] = {
     "HumeRespond": {
         "type": "object",
         "description": "Exactly one of: error, warning, model_warning, emotions "
-        "(optionally with others_at_most).",
+        "(optionally with others_at_most), empty_predictions, faces, extra_fields.",
         "minProperties": 1,
         "additionalProperties": False,
         "properties": {
@@ -124,6 +125,23 @@ _DEFS: dict[str, Any] = {
             },
             "emotions": {"$ref": "#/$defs/Emotions"},
             "others_at_most": {"$ref": "#/$defs/Score"},
+            "empty_predictions": {
+                "const": True,
+                "description": "The matched models answer an empty prediction list.",
+            },
+            "faces": {
+                "type": "integer",
+                "minimum": 2,
+                "maximum": 50,
+                "description": "The face model reports this many faces (copies of the first "
+                "one found, side by side).",
+            },
+            "extra_fields": {
+                "type": "object",
+                "minProperties": 1,
+                "description": "Fields the API does not document, added to the reply and to "
+                "each matched model's result (a client must ignore them).",
+            },
         },
     },
     "HumeTimeline": {
@@ -180,9 +198,9 @@ def _check_rule(path: str, rule: Mapping[str, Any]) -> Iterator[str]:
     if "text" in when:
         yield from regex_errors(f"{path}.when.text", when["text"])
     respond = rule["respond"]
-    kinds = [k for k in ("error", "warning", "model_warning", "emotions") if k in respond]
+    kinds = [k for k in RESPOND_KINDS if k in respond]
     if not kinds:
-        yield f"{path}.respond: give one of error, warning, model_warning or emotions"
+        yield f"{path}.respond: give one of {', '.join(RESPOND_KINDS)}"
         return
     if len(kinds) > 1:
         yield f"{path}.respond: {kinds[0]} and {kinds[1]} cannot be combined (one per rule)"
@@ -191,12 +209,29 @@ def _check_rule(path: str, rule: Mapping[str, Any]) -> Iterator[str]:
         yield f"{path}.respond.others_at_most: only applies together with emotions"
     if "emotions" in respond:
         yield from _check_emotions(f"{path}.respond.emotions", respond["emotions"], models)
+    if "faces" in respond and models and "face" not in models:
+        yield f"{path}.respond.faces: only the face model reports faces (when.model is not face)"
+    taken = sorted(set(respond.get("extra_fields") or {}) & RESPONSE_KEYS)
+    if taken:
+        yield (
+            f"{path}.respond.extra_fields: {', '.join(taken)} are fields of the API, not extra ones"
+        )
     nested = respond.get("model_warning")
     if nested is not None and "model" in nested and models and nested["model"] not in models:
         yield (
             f"{path}.respond.model_warning.model: {nested['model']!r} is not among the "
             f"models of when.model ({', '.join(models)})"
         )
+
+
+#: The kinds of ``respond``, one per rule (``others_at_most`` goes with ``emotions``).
+RESPOND_KINDS = (
+    "error", "warning", "model_warning", "emotions", "empty_predictions", "faces", "extra_fields",
+)  # fmt: skip
+#: Keys of a documented reply (Hume's streaming definition: ``SubscribeEvent``).
+RESPONSE_KEYS = frozenset(
+    {"payload_id", "job_details", "error", "code", "warning", "predictions", *MODEL_ORDER}
+)
 
 
 def _check_timeline(path: str, timeline: Mapping[str, Any]) -> Iterator[str]:

@@ -22,6 +22,7 @@ scripts Hume, the session only calls the object it is given. A payload's text is
 
 from __future__ import annotations
 
+import copy
 import re
 import struct
 from collections.abc import Mapping, Sequence
@@ -104,6 +105,20 @@ class _CompiledRule:
 
     def apply(self, body: dict[str, Any]) -> None:
         respond = self.rule.respond
+        if respond.empty_predictions:
+            for model in self.targets(body):
+                body[model] = {"predictions": []}
+            return
+        if respond.faces is not None:
+            if "face" in self.targets(body):
+                _multiply_faces(body["face"], respond.faces)
+            return
+        if respond.extra_fields is not None:
+            for model in self.targets(body):
+                if isinstance(body[model], dict):
+                    body[model].update(respond.extra_fields)
+            body.update({k: v for k, v in respond.extra_fields.items() if k not in body})
+            return
         nested = respond.model_warning
         if nested is not None:
             models = [nested.model] if nested.model is not None else self.targets(body)
@@ -117,6 +132,24 @@ class _CompiledRule:
             return
         for model in self.targets(body):
             _set_scores(body[model], self.scores, self.cap)
+
+
+def _multiply_faces(result: Any, count: int) -> None:
+    """Make a face result report ``count`` faces: copies of its first prediction side by
+    side (a warning, no face found, is left alone). Identified faces get distinct ids."""
+    if not isinstance(result, dict) or not result.get("predictions"):
+        return
+    first = result["predictions"][0]
+    faces = []
+    for index in range(count):
+        face = copy.deepcopy(first)
+        box = face.get("bbox")
+        if isinstance(box, dict):
+            box["x"] = float(box.get("x", 0.0)) + index * (float(box.get("w", 0.0)) + 1.0)
+        if face.get("face_id", "unknown") != "unknown":
+            face["face_id"] = f"face_{index}"
+        faces.append(face)
+    result["predictions"] = faces
 
 
 def _set_scores(result: Any, scores: Mapping[str, float], cap: float | None) -> None:

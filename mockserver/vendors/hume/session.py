@@ -82,6 +82,7 @@ class HumeSession:
         self._error_counts: dict[tuple[str, str], int] = {}  # identical-error counter
         self._requests = 0  # frames answered
         self._script = script  # scenario hook: scripted responses provider
+        self._measures: dict[str, Any] = {}  # of the last frame, for take_measures()
 
     # -- inputs -------------------------------------------------------------------------
 
@@ -95,12 +96,21 @@ class HumeSession:
     def receive_end(self) -> None:
         """WebSocket has no half-close: nothing to do."""
 
+    def take_measures(self) -> dict[str, Any] | None:
+        """What the server measured of the last frame (file type, audio and video
+        milliseconds, image size, text length, face count; see
+        ``engine.measure_payload``), once, for the journal; None for a frame it did not
+        read as media."""
+        measures, self._measures = self._measures, {}
+        return measures or None
+
     def receive_text(self, text: str) -> None:
         """Handle one text frame: queue exactly one response."""
         if self.state is not SessionState.OPEN:
             return
         self._last_activity = self._clock.now()
         self._requests += 1
+        self._measures = {}
         payload_id: str | None = None
         wants_job = False
         try:
@@ -114,10 +124,15 @@ class HumeSession:
             else:
                 models = self._scripted_models(request)
                 data_urls = self.settings.accept_data_urls
-                early = script.before(
-                    request, index=self._requests, models=models, accept_data_urls=data_urls
-                )
+                try:
+                    early = script.before(
+                        request, index=self._requests, models=models, accept_data_urls=data_urls
+                    )
+                except HumeError:  # a scripted error: the payload is measured, not processed
+                    self._measure_only(request)
+                    raise
                 if early is not None:
+                    self._measure_only(request)
                     response = {**early, **self._echo(request)}
                 else:
                     response = self._process(request)
@@ -210,11 +225,26 @@ class HumeSession:
             self._context.window.reset()
         body.update(
             engine.run_models(
-                request, models, self._context, settings=self.settings, seeds=self._seeds
+                request,
+                models,
+                self._context,
+                settings=self.settings,
+                seeds=self._seeds,
+                measures=self._measures,
             )
         )
         self._last_models = models
         return body
+
+    def _measure_only(self, request: PublishRequest) -> None:
+        """Measure a payload whose reply a scenario scripted before the engine."""
+        if request.data is None:
+            return
+        from . import engine  # noqa: PLC0415  NumPy, PyAV, OpenCV: loaded on first media
+
+        self._measures = engine.measure_payload(
+            request, self._own_or_reused_models(request), settings=self.settings
+        )
 
     def _echo(self, request: PublishRequest) -> dict[str, Any]:
         """``payload_id`` and ``job_details`` as every response echoes them."""

@@ -499,9 +499,8 @@ def test_cancelled_call_is_cleaned_up(stub: Stub, server: MockServer, method: st
 def test_a_cancel_is_cleaned_up_and_never_stores_more_than_was_computed(
     stub: Stub, server: MockServer
 ) -> None:
-    """grpc.aio may end a cancelled call's request stream like a half-close (the server then
-    flushes its last results, which the client never reads); either way the call is cleaned
-    up and the process closes with at most the results of the audio received."""
+    """The call is cleaned up, journaled as a cancel (never as a half-close), and the
+    process closes with at most the results of the audio received."""
     feed = Feed(config_message(), audio_message(PAUSES[:100_000]))
     rpc = stub.StreamAudio(iter(feed), timeout=60)
     first = next(rpc)  # the only window complete before the end of the utterance
@@ -511,9 +510,57 @@ def test_a_cancel_is_cleaned_up_and_never_stores_more_than_was_computed(
     feed.close()
     stored = rest_get(server, f"clients/{CID}/processes/{first.pid}/results").json()["results"]
     kinds = [(e.direction, e.kind) for e in journal_of(server)]
-    assert ("in", "half_close") in kinds or ("in", "cancel") in kinds
+    assert ("in", "cancel") in kinds and ("in", "half_close") not in kinds
     assert len(first.result) <= len(stored) <= 2 * len(first.result)  # + the flushed utterance
     assert server.service("behavioral").slots.open_streams(CID) == 0
+
+
+def _call_ends(server: MockServer) -> dict[str, list[str]]:
+    """Per call: the kinds of the entries that end its request side or the call."""
+    ends: dict[str, list[str]] = {}
+    for entry in server.journal.entries(vendor="behavioral", transport="grpc"):
+        ends.setdefault(entry.connection, [])
+        if entry.kind in ("half_close", "cancel") or (entry.kind == "status"):
+            ends[entry.connection].append(entry.kind)
+    return ends
+
+
+REPEATS = 25
+
+
+def test_a_cancel_is_journaled_as_a_cancel_every_time(stub: Stub, server: MockServer) -> None:
+    """grpc.aio ends a cancelled call's request stream like a half-close, and cancels the
+    handler only then; the journal must still say cancel (``behavioral.half-close``)."""
+    for _ in range(REPEATS):
+        feed = Feed(config_message(), audio_message(bytes(3200)))
+        rpc = stub.StreamAudio(iter(feed), timeout=60)
+        wait_until(lambda: len(server.journal.entries(kind="message", direction="in")) >= 2)
+        rpc.cancel()
+        feed.close()
+        wait_until(lambda: not server.connections())
+        server.reset()
+        assert list(_call_ends(server).values()) in ([], [["cancel"]])
+    feed = Feed(config_message(), audio_message(PAUSES))  # a cancel while results are sent
+    rpc = stub.StreamAudio(iter(feed), timeout=60)
+    next(rpc)
+    rpc.cancel()
+    feed.close()
+    wait_until(lambda: not server.connections())
+    assert list(_call_ends(server).values()) == [["cancel"]]
+
+
+def test_a_half_close_is_journaled_as_a_half_close_every_time(
+    stub: Stub, server: MockServer
+) -> None:
+    for _ in range(REPEATS):
+        feed = Feed(config_message(), audio_message(bytes(3200)))
+        rpc = stub.StreamAudio(iter(feed), timeout=60)
+        wait_until(lambda: len(server.journal.entries(kind="message", direction="in")) >= 2)
+        feed.close()
+        assert list(rpc) == []
+        wait_until(lambda: not server.connections())
+        assert list(_call_ends(server).values()) == [["half_close", "status"]]
+        server.reset()
 
 
 def test_idle_timeout_and_maximum_duration(special: StartServer) -> None:
@@ -714,3 +761,21 @@ def test_the_largest_positive_sample_rate_is_accepted_or_rejected_cleanly() -> N
 def _finished(processes: Any, pid: int) -> bool:
     view = processes.get(pid)
     return view is not None and view.status != 1
+
+
+def test_a_missing_token_is_journaled_as_missing(stub: Stub, server: MockServer) -> None:
+    outcome = call(stub, "StreamAudio", [config_message(), audio_message(bytes(320), token="")])
+    assert outcome.code is grpc.StatusCode.UNAUTHENTICATED
+    tokens = [e.data["x_auth_token"] for e in journal_of(server) if e.kind == "message"]
+    assert tokens == ["<redacted>", "<missing>"]
+
+
+def test_a_discard_fault_withholds_results_and_the_call_ends_ok(
+    stub: Stub, server: MockServer
+) -> None:
+    server.add_faults({"vendor": "behavioral", "type": "discard"})
+    outcome = call(stub, "StreamAudio", file_stream())
+    assert (outcome.code, outcome.results) == (grpc.StatusCode.OK, [])
+    withheld = [e for e in journal_of(server) if e.kind == "fault"]
+    assert withheld and all(e.fault == "discard-1" for e in withheld)
+    assert withheld[0].data["discard"]["message_id"] == 0
