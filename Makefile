@@ -16,12 +16,13 @@ SDK_PIN_078 := hume==0.7.8
 PYTEST_ARGS ?=
 ARGS ?=
 
-.PHONY: help venv serve test test-fast lint types format fixtures protos schemas readme bench golden screenshots clean conformance-deep
+.PHONY: help venv serve test test-fast soak fuzz-atheris lint types format fixtures protos schemas readme bench golden screenshots clean conformance-deep
 
 help:
 	@echo "make serve   - run the emulators until Ctrl-C (ARGS='--seed 7 ...' to pass flags)"
 	@echo "make test    - lint, type-check and run the whole test suite"
 	@echo "make conformance-deep - the contract kit's server checks, deep profile, both vendors"
+	@echo "make soak    - the long reliability run (~30 min): 10,000 connections per listener, long fuzzing"
 	@echo "make lint | types | format | protos | fixtures | bench | screenshots | clean"
 
 $(STAMP): pyproject.toml
@@ -58,6 +59,20 @@ test: lint types $(SDK_VENVS:%=%/.installed)
 
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -x -q $(PYTEST_ARGS)
+
+# The long form of the reliability suite (docs/reliability.md): churn of 10,000 connections per
+# listener, the fuzzers with the Hypothesis "soak" profile (5,000 examples each), the
+# concurrent journal count at scale, a flood of 16 MB frames. Bounded: every test has a
+# timeout; about half an hour on two cores. Prints what it measured.
+SOAK_TIMEOUT ?= 3600
+soak: $(STAMP)
+	MOCKSERVER_SOAK=1 HYPOTHESIS_PROFILE=soak $(BIN)/python -m pytest mockserver/tests/reliability \
+		-q -s --timeout=$(SOAK_TIMEOUT) $(PYTEST_ARGS)
+
+# The optional atheris harness (pip install atheris; skipped when absent).
+FUZZ_RUNS ?= 100000
+fuzz-atheris: $(STAMP)
+	$(BIN)/python mockserver/tests/reliability/atheris_harness.py -atheris_runs=$(FUZZ_RUNS)
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix mockserver contract_tests examples scripts benchmarks

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .core.limits import Limits
 from .errors import ConfigError
 from .registry import VendorSpec, default_vendors
 from .settings import Setting, flatten_mapping, resolve_with_sources
@@ -63,6 +64,38 @@ CORE_SETTINGS: tuple[Setting, ...] = (
     Setting(
         "journal_max_entries", "int", 100_000,
         "Journal capacity; the oldest entries are dropped beyond it (0 = unlimited).", minimum=0,
+    ),
+    # -- reliability limits (docs/reliability.md) --
+    Setting(
+        "journal_max_bytes", "int", 256 * 1024 * 1024,
+        "Journal size cap in bytes (approximate NDJSON size); the oldest entries are dropped "
+        "beyond it (0 = unlimited).", minimum=0,
+    ),
+    Setting(
+        "handshake_timeout_s", "float", 10.0,
+        "Close a connection whose WebSocket handshake or gRPC connection preface is not "
+        "complete after this many seconds.", minimum=0.001,
+    ),
+    Setting(
+        "keepalive_timeout_s", "float", 75.0,
+        "Close an HTTP connection with no request in progress (idle keep-alive, or request "
+        "headers still incomplete) after this many seconds.", minimum=0.001,
+    ),
+    Setting(
+        "body_timeout_s", "float", 60.0,
+        "Answer HTTP 408 and close when a request body has not fully arrived this many "
+        "seconds after its headers.", minimum=0.001,
+    ),
+    Setting(
+        "max_connections", "int", 5000,
+        "Live WebSocket connections, gRPC calls or HTTP requests per listener; more are "
+        "refused (HTTP 503, gRPC RESOURCE_EXHAUSTED) (0 = no limit).", minimum=0,
+    ),
+    Setting(
+        "decode_budget_bytes", "int", 256 * 1024 * 1024,
+        "Bytes of large client messages decoded at once, server-wide; a message beyond it is "
+        "refused (WebSocket close 1013, gRPC RESOURCE_EXHAUSTED, HTTP 503) (0 = no limit).",
+        minimum=0,
     ),
     Setting("workers", "int", 4, "Worker threads for media decoding and detection.", minimum=1),
     Setting(
@@ -124,6 +157,12 @@ class ServerConfig:
     seed: int = 0
     log_level: str = "info"
     journal_max_entries: int = 100_000
+    journal_max_bytes: int = 256 * 1024 * 1024
+    handshake_timeout_s: float = 10.0
+    keepalive_timeout_s: float = 75.0
+    body_timeout_s: float = 60.0
+    max_connections: int = 5000
+    decode_budget_bytes: int = 256 * 1024 * 1024
     workers: int = 4
     allow_non_loopback: bool = False
     scenarios: tuple[str, ...] = ()  # scenario files (or builtin:NAME) loaded at start
@@ -196,6 +235,12 @@ class ServerConfig:
             seed=values["seed"],
             log_level=values["log_level"],
             journal_max_entries=values["journal_max_entries"],
+            journal_max_bytes=values["journal_max_bytes"],
+            handshake_timeout_s=values["handshake_timeout_s"],
+            keepalive_timeout_s=values["keepalive_timeout_s"],
+            body_timeout_s=values["body_timeout_s"],
+            max_connections=values["max_connections"],
+            decode_budget_bytes=values["decode_budget_bytes"],
             workers=values["workers"],
             allow_non_loopback=values["allow_non_loopback"],
             scenarios=values["scenarios"],
@@ -210,6 +255,16 @@ class ServerConfig:
         )
         config.check()
         return config
+
+    def limits(self) -> Limits:
+        """The timeouts and ceilings every listener applies."""
+        return Limits(
+            handshake_timeout_s=self.handshake_timeout_s,
+            keepalive_timeout_s=self.keepalive_timeout_s,
+            body_timeout_s=self.body_timeout_s,
+            max_connections=self.max_connections,
+            decode_budget_bytes=self.decode_budget_bytes,
+        )
 
     def port_flags(self) -> dict[int, str]:
         """Every fixed port (not 0) with the flag that sets it."""

@@ -316,31 +316,53 @@ def secret_key_pattern(names: Iterable[str]) -> str:
     return "^(?:" + "|".join(letters(form) for form in forms) + ")$"
 
 
+#: Payloads nested deeper than this are stored as a summary (a client may send any depth).
+MAX_DEPTH = 64
+#: Approximate NDJSON bytes of an entry's envelope (seq, t, wall, vendor, connection...).
+_ENVELOPE_BYTES = 160
+
+
 def _frame_data(text: str, limit: int, secrets: frozenset[str]) -> Any:
     """The ``data`` of a text frame: its JSON, or the text itself, shrunk and redacted."""
     try:
-        return _shrink(json.loads(text), limit, secrets)
+        return _shrink(json.loads(text), limit, secrets)[0]
     except (ValueError, RecursionError):  # not JSON, or nested beyond what Python parses
-        return _shrink(text, limit, secrets)
+        return _shrink(text, limit, secrets)[0]
 
 
-def _shrink(value: Any, limit: int, secrets: frozenset[str]) -> Any:
-    """Summarise strings longer than ``limit`` characters and redact the ``secrets``."""
+def _shrink(value: Any, limit: int, secrets: frozenset[str], depth: int = 0) -> tuple[Any, int]:
+    """Summarise strings longer than ``limit`` characters and values nested deeper than
+    :data:`MAX_DEPTH`, and redact the ``secrets``. Returns the stored value and its
+    approximate NDJSON size in bytes (for the journal's byte cap)."""
     if isinstance(value, str):
         if len(value) <= limit:
-            return value
+            return value, len(value) + 2
         digest = hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()[:16]
-        return f"<{len(value)} chars, sha256 {digest}...>"
+        summary = f"<{len(value)} chars, sha256 {digest}...>"
+        return summary, len(summary) + 2
+    if isinstance(value, dict | list) and depth >= MAX_DEPTH:
+        summary = f"<nested deeper than {MAX_DEPTH} levels>"
+        return summary, len(summary) + 2
     if isinstance(value, dict):
-        return {
-            k: _marker(v)
-            if isinstance(k, str) and _secret_form(k) in secrets
-            else _shrink(v, limit, secrets)
-            for k, v in value.items()
-        }
+        out: dict[Any, Any] = {}
+        size = 2
+        for k, v in value.items():
+            if isinstance(k, str) and _secret_form(k) in secrets:
+                out[k] = marker = _marker(v)
+                item = len(str(marker)) + 2
+            else:
+                out[k], item = _shrink(v, limit, secrets, depth + 1)
+            size += item + len(str(k)) + 4
+        return out, size
     if isinstance(value, list):
-        return [_shrink(v, limit, secrets) for v in value]
-    return value
+        items = []
+        size = 2
+        for v in value:
+            shrunk, item = _shrink(v, limit, secrets, depth + 1)
+            items.append(shrunk)
+            size += item + 1
+        return items, size
+    return value, 8
 
 
 def _marker(value: Any) -> Any:
@@ -536,6 +558,8 @@ class Journal:
         wall_clock: Returns ISO-8601 UTC strings (injectable for tests; default: the
             system clock).
         max_entries: Oldest entries are dropped beyond this many (0 = unlimited).
+        max_bytes: Oldest entries are dropped while the entries' approximate NDJSON size
+            exceeds this (0 = unlimited); the newest entry is always kept.
         max_string_chars: Longer strings inside payloads are stored as a summary.
         secrets: Key names redacted at any depth besides :data:`SECRET_KEYS` (the
             vendors' credential names).
@@ -547,6 +571,7 @@ class Journal:
         *,
         wall_clock: Callable[[], str] | None = None,
         max_entries: int = 100_000,
+        max_bytes: int = 0,
         max_string_chars: int = 65_536,
         secrets: Iterable[str] = (),
     ) -> None:
@@ -557,7 +582,11 @@ class Journal:
         self._origin = clock()  # t = 0
         self._lock = threading.Lock()  # guards _entries and _seq
         self._appended = threading.Condition(self._lock)  # notified after each append
-        self._entries: deque[JournalEntry] = deque(maxlen=max_entries or None)
+        self._entries: deque[JournalEntry] = deque()
+        self._sizes: deque[int] = deque()  # approximate NDJSON bytes of each entry
+        self._bytes = 0  # sum of _sizes
+        self._max_entries = max_entries  # 0 = unlimited
+        self._max_bytes = max_bytes  # 0 = unlimited
         self._seq = 0  # last sequence number handed out
         self._max_string_chars = max_string_chars
         self._listeners: list[Callable[[JournalEntry], None]] = []  # called after each append
@@ -584,14 +613,22 @@ class Journal:
         ``frame_text`` is a text frame as it crossed the wire: its ``data`` is the parsed
         JSON (or the text, if it is not JSON), computed and redacted when first read, so
         that recording a frame costs no parsing (give ``data`` or ``frame_text``, not both).
+        Its size for the byte cap is the text's length (a summary when longer than
+        ``max_string_chars``).
         """
         pending: Callable[[], Any] | None = None
+        limit, secrets = self._max_string_chars, self._secrets
+        nbytes = 0
         if frame_text is not None:
-            limit, secrets = self._max_string_chars, self._secrets
             pending = functools.partial(_frame_data, frame_text, limit, secrets)
+            nbytes = min(len(frame_text), limit) + 2
         elif data is not None:
-            data = _shrink(data, self._max_string_chars, self._secrets)
-        shrunk_meta = _shrink(dict(meta), self._max_string_chars, self._secrets) if meta else {}
+            data, nbytes = _shrink(data, limit, secrets)
+        stored_meta: dict[str, Any] = {}
+        if meta:
+            stored_meta, meta_bytes = _shrink(dict(meta), limit, secrets)
+            nbytes += meta_bytes
+        nbytes += _ENVELOPE_BYTES + len(connection) + len(reason or "")
         with self._lock:
             self._seq += 1
             entry = JournalEntry(
@@ -609,10 +646,10 @@ class Journal:
                 reason=reason,
                 status=status,
                 fault=fault,
-                meta=shrunk_meta,
+                meta=stored_meta,
                 pending=pending,
             )
-            self._entries.append(entry)
+            self._append(entry, nbytes)
             self._appended.notify_all()
             listeners = list(self._listeners)
         for listener in listeners:
@@ -623,6 +660,24 @@ class Journal:
         """The ``t`` an entry recorded now would have (seconds since t = 0)."""
         with self._lock:
             return self._clock() - self._origin
+
+    def _append(self, entry: JournalEntry, size: int) -> None:
+        """Append under the lock, then drop the oldest entries beyond either cap."""
+        self._entries.append(entry)
+        self._sizes.append(size)
+        self._bytes += size
+        entries, sizes = self._entries, self._sizes
+        while (self._max_entries and len(entries) > self._max_entries) or (
+            self._max_bytes and self._bytes > self._max_bytes and len(entries) > 1
+        ):
+            entries.popleft()
+            self._bytes -= sizes.popleft()
+
+    @property
+    def approx_bytes(self) -> int:
+        """Approximate NDJSON size of the entries kept (what ``max_bytes`` caps)."""
+        with self._lock:
+            return self._bytes
 
     def add_listener(self, listener: Callable[[JournalEntry], None]) -> None:
         """Call ``listener`` with every new entry (from the recording thread)."""
@@ -673,6 +728,8 @@ class Journal:
         """Forget every entry; sequence numbers restart at 1."""
         with self._lock:
             self._entries.clear()
+            self._sizes.clear()
+            self._bytes = 0
             self._seq = 0
             self._origin = self._clock()
 
@@ -879,7 +936,7 @@ class Journal:
                 entry = JournalEntry.from_json(obj)
             except (KeyError, TypeError, ValueError) as exc:
                 raise ValueError(f"line {number}: not a journal entry: {exc!r}") from None
-            journal._entries.append(entry)
+            journal._append(entry, len(line))
             journal._seq = max(journal._seq, entry.seq)
         return journal
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .core.clock import Clock, MonotonicClock
+from .core.limits import ByteBudget, Limits
 from .core.rng import SeedSource
 from .faults import FaultPlan
 from .journal import Journal, JournalEntry
@@ -77,6 +78,8 @@ def _outcome(entry: JournalEntry) -> str | None:
         reason = f" {entry.reason!r}" if entry.reason else ""
         return f"{who} closed {code}{reason}"
     if kind == "disconnect":
+        if entry.reason:  # when it happened: "during the handshake", "during the request body"
+            return f"client disconnected {entry.reason}"
         return "client disconnected without a close frame"
     if kind == "cancel":
         return "client cancelled"
@@ -96,6 +99,8 @@ class Runtime:
         seed: Seed of every generated value.
         clock: Monotonic clock (injectable for tests).
         journal_max_entries: Journal capacity (0 = unlimited).
+        journal_max_bytes: Journal size cap, approximate NDJSON bytes (0 = unlimited).
+        limits: Timeouts and ceilings the listeners apply (docs/reliability.md).
         workers: Threads for CPU-heavy media work (decoding, face detection).
         vendors: The registry entries served (default: the built-in vendors): their
             fault contributions, scenario parts and secrets.
@@ -109,6 +114,8 @@ class Runtime:
         seed: int,
         clock: Clock | None = None,
         journal_max_entries: int = 100_000,
+        journal_max_bytes: int = 256 * 1024 * 1024,
+        limits: Limits | None = None,
         workers: int = 4,
         vendors: Sequence[VendorSpec] | None = None,
         settings: Mapping[str, Any] | None = None,
@@ -120,7 +127,15 @@ class Runtime:
         self.clock: Clock = clock or MonotonicClock()
         self.seeds = SeedSource(seed)
         secrets = [name for vendor in registry for name in vendor.secrets]
-        self.journal = Journal(self.clock.now, max_entries=journal_max_entries, secrets=secrets)
+        self.journal = Journal(
+            self.clock.now,
+            max_entries=journal_max_entries,
+            max_bytes=journal_max_bytes,
+            secrets=secrets,
+        )
+        self.limits = limits or Limits()  # timeouts and ceilings of every listener
+        # bytes of large client messages being decoded, server-wide
+        self.decode_budget = ByteBudget(self.limits.decode_budget_bytes)
         self.faults = FaultPlan(
             self.seeds, fault_catalogue(registry)
         )  # active faults (connections ask it)

@@ -140,6 +140,8 @@ class MockServer:
             seed=config.seed,
             clock=clock,
             journal_max_entries=config.journal_max_entries,
+            journal_max_bytes=config.journal_max_bytes,
+            limits=config.limits(),
             workers=config.workers,
             vendors=config.registry,
             settings=config.vendors,

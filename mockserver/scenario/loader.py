@@ -198,13 +198,19 @@ def _read(source: Any) -> tuple[Any, str]:
         if "\n" not in stripped:
             if stripped.startswith(BUILTIN_PREFIX):
                 return _read_file(scenario_file(stripped)), stripped
-            if _is_file(stripped) or stripped.lower().endswith(_SUFFIXES):
+            if _is_file(stripped) or _looks_like_path(stripped):
                 return _read_file(Path(stripped)), stripped
         return _parse_text(source, "<scenario text>"), "<scenario text>"
     raise ScenarioError(
         f"cannot load a scenario from {type(source).__name__}: pass a path, YAML or JSON "
         "text, a mapping or a mockserver.scenario.Scenario"
     )
+
+
+def _looks_like_path(text: str) -> bool:
+    """A one-line text naming a scenario file that does not exist (so that the error says
+    "no such file"), not one-line YAML such as ``description: notes.json``."""
+    return text.lower().endswith(_SUFFIXES) and ": " not in text and not text.startswith("{")
 
 
 def _is_file(text: str) -> bool:

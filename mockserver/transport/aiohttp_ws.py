@@ -31,9 +31,11 @@ from aiohttp import WebSocketError, WSMsgType, web
 from mockserver.core.actions import Action, Close, Delay, Drop, Fail, Note, Send
 from mockserver.core.connection import Connection, Session
 from mockserver.core.handshake import HandshakeAccept, HandshakeReject, HandshakeRequest
+from mockserver.core.limits import Ceiling
 from mockserver.faults.connection import ConnectionFaults
 from mockserver.journal import redact_mapping, redaction_marker
 from mockserver.runtime import ConnectionRecord, Runtime
+from mockserver.transport.overload import OVERLOAD_REASON, TRY_AGAIN_LATER, overloaded_upgrade
 
 __all__ = ["AiohttpWebSocketEndpoint", "HandshakeGate"]
 
@@ -105,6 +107,7 @@ class AiohttpWebSocketEndpoint:
         self._fallback = fallback
         self._close_timeout = close_timeout
         self._live: dict[_Connection, asyncio.Task[Any]] = {}  # connection -> handler task
+        self.ceiling = Ceiling(runtime.limits.max_connections)  # live connections
 
     # -- handshake ----------------------------------------------------------------------
 
@@ -149,6 +152,9 @@ class AiohttpWebSocketEndpoint:
         except Exception as exc:
             self._runtime.record_failure(f"{self.vendor} handshake gate", exc)
             verdict = HandshakeReject(500, '{"message": "Internal server error"}')
+        entered = isinstance(verdict, HandshakeAccept) and self.ceiling.try_enter()
+        if isinstance(verdict, HandshakeAccept) and not entered:
+            verdict = overloaded_upgrade(self._runtime, self.vendor)  # past capacity
         if isinstance(verdict, HandshakeReject):
             self._journal(
                 connection_id, "out", "handshake", code=verdict.status,
@@ -159,9 +165,16 @@ class AiohttpWebSocketEndpoint:
                 body=verdict.body.encode("utf-8"),
                 headers={"Content-Type": verdict.content_type},
             )
-        await ws.prepare(request)
-        self._journal(connection_id, "out", "handshake", code=101)
-        return await self._serve(request, ws, connection_id, number, verdict.context)
+        try:
+            try:
+                await ws.prepare(request)
+            except ConnectionError:  # the client left during the handshake
+                self._journal(connection_id, "in", "disconnect", reason="during the handshake")
+                return ws
+            self._journal(connection_id, "out", "handshake", code=101)
+            return await self._serve(request, ws, connection_id, number, verdict.context)
+        finally:
+            self.ceiling.leave()
 
     # -- connection ---------------------------------------------------------------------
 
@@ -250,9 +263,18 @@ class AiohttpWebSocketEndpoint:
                     self._journal_frame(
                         "in", data, conn.connection_id, slow.fault if slow else None
                     )
-                    # Media (large frames, audio metering) is handled on a worker thread.
+                    # Media (large frames, audio metering) is handled on a worker thread,
+                    # within the server's decode budget.
                     if core.inbound_is_costly or len(data) > INLINE_FRAME_LIMIT:
-                        await loop.run_in_executor(self._runtime.executor, core.receive, data)
+                        budget = self._runtime.decode_budget
+                        if not budget.try_acquire(len(data)):
+                            overloaded = Close(TRY_AGAIN_LATER, OVERLOAD_REASON)
+                            await self._act(conn, overloaded)
+                            return
+                        try:
+                            await loop.run_in_executor(self._runtime.executor, core.receive, data)
+                        finally:
+                            budget.release(len(data))
                     else:
                         core.receive(data)
                 elif message.type is WSMsgType.CLOSE:

@@ -31,11 +31,13 @@ import grpc.aio
 
 from mockserver.core.actions import Abort, Action, Delay, Fail, Finish, Hang, Note, Send
 from mockserver.core.connection import Connection, Session
+from mockserver.core.limits import Ceiling
 from mockserver.errors import ListenError
 from mockserver.faults.connection import ConnectionFaults
 from mockserver.runtime import ConnectionRecord, Runtime
 from mockserver.transport import authority, client_authority, probe_port
 from mockserver.transport.grpc_services import StandardServices
+from mockserver.transport.overload import GRPC_OVERLOAD_STATUS, OVERLOAD_REASON
 
 __all__ = ["GrpcEndpoint", "GrpcMethod"]
 
@@ -128,6 +130,7 @@ class GrpcEndpoint:
         self._max_message_bytes = max_message_bytes
         self._server: grpc.aio.Server | None = None
         self.standard = StandardServices(service, descriptors)  # reflection and health
+        self.ceiling = Ceiling(runtime.limits.max_connections)  # live calls
 
     async def start(self) -> None:
         """Bind and start serving; returns once listening."""
@@ -146,6 +149,11 @@ class GrpcEndpoint:
                 # Bursts of new streams beyond 1000 are otherwise cancelled (perf-notes).
                 ("grpc.server.max_pending_requests", 3000),
                 ("grpc.server.max_pending_requests_hard_limit", 3000),
+                # a connection whose HTTP/2 preface never completes (slowloris)
+                (
+                    "grpc.server_handshake_timeout_ms",
+                    max(1, round(self._runtime.limits.handshake_timeout_s * 1000)),
+                ),
             ]
         )
         server.add_generic_rpc_handlers(
@@ -248,7 +256,11 @@ class GrpcEndpoint:
                 self._journal(call_id, "in", "cancel")
 
         context.add_done_callback(done)
+        entered = self.ceiling.try_enter()
         try:
+            if not entered:  # past capacity: refused before any session exists
+                end.journaled = True
+                await self._overloaded(call_id, context)
             core = Connection(method.new_session(call_id, method.name), faults)
             reader = asyncio.create_task(self._read(requests, inbox, core))
             core.start()
@@ -290,13 +302,24 @@ class GrpcEndpoint:
                     end.journaled = True
                     self._journal(call_id, "in", "cancel", reason=repr(item))
                     return
-                decoded = self._journal_request(method, call_id, item)
+                decoded, size = self._journal_request(method, call_id, item)
                 if not hanging:
-                    await loop.run_in_executor(runtime.executor, core.receive, decoded)
+                    if not runtime.decode_budget.try_acquire(size):
+                        end.journaled = True
+                        await self._overloaded(call_id, context)
+                    try:
+                        await loop.run_in_executor(runtime.executor, core.receive, decoded)
+                    finally:
+                        runtime.decode_budget.release(size)
         except asyncio.CancelledError:
             if not end.journaled:
                 end.journaled = True
                 self._journal(call_id, "in", "cancel")
+            raise
+        except GeneratorExit:  # grpc.aio stopped taking responses: the client is gone
+            if not end.journaled:
+                end.journaled = True
+                self._journal(call_id, "in", "cancel", reason="the client was gone")
             raise
         except grpc.aio.AbortError:
             raise
@@ -308,6 +331,8 @@ class GrpcEndpoint:
             )
             await context.abort(grpc.StatusCode.INTERNAL, "Internal server error.")
         finally:
+            if entered:
+                self.ceiling.leave()
             if reader is not None:
                 reader.cancel()
                 with contextlib.suppress(BaseException):
@@ -330,6 +355,11 @@ class GrpcEndpoint:
         except Exception:
             return False
         return True
+
+    async def _overloaded(self, call_id: str, context: grpc.aio.ServicerContext[Any, Any]) -> None:
+        """End the call with RESOURCE_EXHAUSTED (raises grpc.aio's AbortError)."""
+        self._journal(call_id, "out", "status", status=GRPC_OVERLOAD_STATUS, reason=OVERLOAD_REASON)
+        await context.abort(grpc.StatusCode[GRPC_OVERLOAD_STATUS], OVERLOAD_REASON)
 
     async def _act(
         self,
@@ -369,17 +399,18 @@ class GrpcEndpoint:
         elif isinstance(action, Fail):
             self._runtime.record_failure(action.where, action.error)
 
-    def _journal_request(self, method: GrpcMethod, call_id: str, item: Any) -> Any:
-        """Decode and journal one client message (``fault``: read late by a slow consumer)."""
+    def _journal_request(self, method: GrpcMethod, call_id: str, item: Any) -> tuple[Any, int]:
+        """Decode and journal one client message (``fault``: read late by a slow consumer);
+        the decoded message and its size in bytes."""
         slowed = None
         if isinstance(item, _Slowed):
             item, slowed = item.request, item.fault
         decoded = method.decode(item)
+        size = method.size(item)
         self._journal(
-            call_id, "in", "message", data=method.describe_in(decoded), size=method.size(item),
-            fault=slowed,
+            call_id, "in", "message", data=method.describe_in(decoded), size=size, fault=slowed,
         )  # fmt: skip
-        return decoded
+        return decoded, size
 
     @staticmethod
     async def _read(

@@ -8,8 +8,12 @@ runtime's worker threads (so decoding uploads never stalls the event loop), and 
 File bytes are never journaled, only names and sizes.
 
 The adapter's own errors use the surface's error body shape (``error_body``, given by the
-vendor or the admin API): 413 (body over ``max_body``), 400 (malformed JSON or multipart)
-and 500 (the handler raised; also reported to ``runtime.record_failure``).
+vendor or the admin API): 413 (body over ``max_body``), 400 (malformed JSON or multipart),
+408 (the body did not arrive within ``body_timeout_s``), 503 with ``Retry-After`` (past
+the listener's ``max_connections`` requests in progress, or a body that does not fit the
+server's decode budget; :mod:`.overload`) and 500 (the handler raised; also reported to
+``runtime.record_failure``). A client that disconnects before its body has arrived is
+journaled as a ``disconnect`` (a client abort), never as an error.
 
 A response whose ``body`` is ``bytes`` is sent as is, with the ``Content-Type`` of its
 headers (e.g. NDJSON). ``text_types`` lists request content types handed to the router
@@ -40,10 +44,12 @@ from aiohttp import web
 from aiohttp.http_exceptions import HttpProcessingError
 
 from mockserver.core.http import RestRequest, RestResponse, UploadedFile
+from mockserver.core.limits import Ceiling
 from mockserver.faults.rest import HttpDecision, decide
 from mockserver.journal import redact_mapping
 from mockserver.runtime import ConnectionRecord, Runtime
 from mockserver.transport import client_authority, listen_error, scheme
+from mockserver.transport.overload import HTTP_OVERLOAD_STATUS, OVERLOAD_REASON, RETRY_AFTER_S
 
 __all__ = ["ExtraRoute", "HttpEndpoint"]
 
@@ -125,6 +131,7 @@ class HttpEndpoint:
         self._error_body = error_body
         self._extra_routes = tuple(extra_routes)
         self._runner: web.AppRunner | None = None
+        self.ceiling = Ceiling(runtime.limits.max_connections)  # requests in progress
 
     @property
     def secure(self) -> bool:
@@ -143,7 +150,15 @@ class HttpEndpoint:
         for method, path, route_handler in self._extra_routes:
             app.router.add_route(method, path, route_handler)
         app.router.add_route("*", "/{tail:.*}", self.handle)
-        runner = web.AppRunner(app, access_log=None, handle_signals=False)
+        runner = web.AppRunner(
+            app,
+            access_log=None,
+            handle_signals=False,
+            # idle keep-alive connections and incomplete request headers (slowloris)
+            keepalive_timeout=self._runtime.limits.keepalive_timeout_s,
+            # how long the unread rest of a refused body is drained before closing
+            lingering_time=min(10.0, self._runtime.limits.body_timeout_s),
+        )
         await runner.setup()
         try:
             tls = self._runtime.tls
@@ -176,7 +191,8 @@ class HttpEndpoint:
         return RestResponse(status, self._error_body(status, message, path))
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
-        """Serve one request through the router (journal, faults, worker thread)."""
+        """Serve one request through the router (journal, faults, worker thread), within
+        the listener's ceiling of requests in progress and the server's decode budget."""
         number = self._runtime.next_number(f"{self.vendor}-http")
         connection_id = f"{self.vendor}-http-{number}"
         if self._journal:
@@ -200,34 +216,79 @@ class HttpEndpoint:
             headers={k: request.headers[k] for k in request.headers},
             size=request.content_length or 0,
         )
-        # FAULT HOOK: what the active faults do to this request (vendor endpoints only)
-        faults = decide(self._runtime.faults, self.vendor, number, request.method, request.path)
-        text: str | bytes
+        entered = self.ceiling.try_enter()
+        reserved = min(incoming.size, self._max_body)  # larger bodies get 413 unread
         try:
-            error = await self._read_body(request, incoming, request.path)
-            if error is not None:
-                _close_files(incoming)
-                self._journal_request(incoming, connection_id, {})
-                self._journal_response(error, connection_id)
-                response, text = error, json.dumps(error.body)
-            else:
-                loop = asyncio.get_running_loop()
-                response, text = await loop.run_in_executor(
-                    self._runtime.executor, self._serve, incoming, connection_id, faults
-                )
-            if faults.delays:  # FAULT HOOK: a slow answer
-                await asyncio.sleep(faults.delay_s)
-            if isinstance(text, bytes):  # raw body; its Content-Type is in the headers
-                return web.Response(body=text, status=response.status, headers=response.headers)
-            return web.Response(
-                text=text,
-                status=response.status,
-                headers=response.headers,
-                content_type="application/json",
-            )
+            budget = self._runtime.decode_budget
+            if not entered or not budget.try_acquire(reserved):  # past capacity
+                error = self._error(HTTP_OVERLOAD_STATUS, OVERLOAD_REASON, request.path)
+                retry = {**error.headers, "Retry-After": str(RETRY_AFTER_S)}
+                refusal = RestResponse(error.status, error.body, retry)
+                return self._refuse(incoming, connection_id, refusal)
+            try:
+                return await self._respond(request, incoming, connection_id, number)
+            finally:
+                budget.release(reserved)
         finally:
+            if entered:
+                self.ceiling.leave()
             if self._journal:
                 self._runtime.close_connection(connection_id)
+
+    def _refuse(
+        self, incoming: _Incoming, connection_id: str, error: RestResponse
+    ) -> web.StreamResponse:
+        """Answer an adapter error without reading the body, and close the connection."""
+        self._journal_request(incoming, connection_id, {})
+        self._journal_response(error, connection_id)
+        response = web.Response(
+            text=json.dumps(error.body),
+            status=error.status,
+            headers=error.headers,
+            content_type="application/json",
+        )
+        response.force_close()
+        return response
+
+    async def _respond(
+        self, request: web.Request, incoming: _Incoming, connection_id: str, number: int
+    ) -> web.StreamResponse:
+        # FAULT HOOK: what the active faults do to this request (vendor endpoints only)
+        faults = decide(self._runtime.faults, self.vendor, number, request.method, request.path)
+        timeout = self._runtime.limits.body_timeout_s
+        try:
+            async with asyncio.timeout(timeout):
+                error = await self._read_body(request, incoming, request.path)
+        except TimeoutError:  # a slow or stalled body (slowloris): 408, then close
+            _close_files(incoming)
+            message = f"The request body did not arrive within {timeout:g} seconds"
+            return self._refuse(incoming, connection_id, self._error(408, message, request.path))
+        except ConnectionError:  # the client left mid-body: a client abort, not our error
+            _close_files(incoming)
+            self._journal_request(incoming, connection_id, {})
+            self._journal_disconnect(connection_id, "during the request body")
+            return web.Response(status=400)  # never sent: the connection is gone
+        text: str | bytes
+        if error is not None:
+            _close_files(incoming)
+            self._journal_request(incoming, connection_id, {})
+            self._journal_response(error, connection_id)
+            response, text = error, json.dumps(error.body)
+        else:
+            loop = asyncio.get_running_loop()
+            response, text = await loop.run_in_executor(
+                self._runtime.executor, self._serve, incoming, connection_id, faults
+            )
+        if faults.delays:  # FAULT HOOK: a slow answer
+            await asyncio.sleep(faults.delay_s)
+        if isinstance(text, bytes):  # raw body; its Content-Type is in the headers
+            return web.Response(body=text, status=response.status, headers=response.headers)
+        return web.Response(
+            text=text,
+            status=response.status,
+            headers=response.headers,
+            content_type="application/json",
+        )
 
     async def _read_body(
         self, request: web.Request, incoming: _Incoming, path: str
@@ -350,6 +411,13 @@ class HttpEndpoint:
             data=data,
             size=incoming.size,
         )
+
+    def _journal_disconnect(self, connection_id: str, when: str) -> None:
+        if self._journal:
+            self._runtime.journal.record(
+                vendor=self.vendor, transport="http", connection=connection_id,
+                direction="in", kind="disconnect", reason=when,
+            )  # fmt: skip
 
     def _journal_response(
         self, response: RestResponse, connection_id: str, faults: HttpDecision | None = None

@@ -24,12 +24,14 @@ from websockets.http11 import Request, Response
 from mockserver.core.actions import Action, Close, Delay, Drop, Fail, Note, Send
 from mockserver.core.connection import Connection, Session
 from mockserver.core.handshake import HandshakeAccept, HandshakeReject, HandshakeRequest
+from mockserver.core.limits import Ceiling
 from mockserver.faults.connection import ConnectionFaults
 from mockserver.journal import redact_mapping, redaction_marker
 from mockserver.runtime import ConnectionRecord, Runtime
 from mockserver.transport import listen_error
 from mockserver.transport.coalesce import CoalescingTransport
 from mockserver.transport.liblog import LibraryLogger
+from mockserver.transport.overload import OVERLOAD_REASON, TRY_AGAIN_LATER, overloaded_upgrade
 
 __all__ = ["HandshakeGate", "WebSocketEndpoint"]
 
@@ -89,7 +91,10 @@ class WebSocketEndpoint:
         self._max_size = max_size
         self._compression = compression
         self._server: Server | None = None
+        # upgrades accepted whose handler has not started yet (popped by _handle, or by
+        # _handshake_lost when the client left before the connection opened)
         self._accepted: dict[ServerConnection, tuple[str, int, Mapping[str, Any]]] = {}
+        self.ceiling = Ceiling(runtime.limits.max_connections)  # live connections
 
     async def start(self) -> None:
         """Bind and start serving; returns once listening."""
@@ -104,6 +109,7 @@ class WebSocketEndpoint:
                 server_header=None,
                 logger=LibraryLogger(logger, self._secrets),
                 ssl=None if self._runtime.tls is None else self._runtime.tls.server_context(),
+                open_timeout=self._runtime.limits.handshake_timeout_s,
             )
         except OSError as exc:
             raise listen_error(self.host, self.port, exc) from None
@@ -150,6 +156,8 @@ class WebSocketEndpoint:
         except Exception as exc:
             self._runtime.record_failure(f"{self.vendor} handshake gate", exc)
             verdict = HandshakeReject(500, '{"message": "Internal server error"}')
+        if isinstance(verdict, HandshakeAccept) and not self.ceiling.try_enter():
+            verdict = overloaded_upgrade(self._runtime, self.vendor)  # past capacity
         if isinstance(verdict, HandshakeReject):
             response = connection.respond(verdict.status, verdict.body)
             response.headers = Headers(
@@ -166,7 +174,18 @@ class WebSocketEndpoint:
             )
             return response
         self._accepted[connection] = (connection_id, number, verdict.context)
+        connection.connection_lost_waiter.add_done_callback(
+            lambda _: self._handshake_lost(connection)
+        )
         return None
+
+    def _handshake_lost(self, connection: ServerConnection) -> None:
+        """The TCP connection ended; if that was before the connection opened (the client
+        left during the handshake), journal the abort and forget the upgrade."""
+        accepted = self._accepted.pop(connection, None)
+        if accepted is not None:
+            self.ceiling.leave()
+            self._journal(accepted[0], "in", "disconnect", reason="during the handshake")
 
     # -- connection ---------------------------------------------------------------------
 
@@ -199,6 +218,7 @@ class WebSocketEndpoint:
             with contextlib.suppress(Exception):
                 await connection.close(1011, "Internal server error.")
         finally:
+            self.ceiling.leave()
             if core is not None:
                 core.lost()
             self._runtime.close_connection(connection_id)
@@ -237,15 +257,23 @@ class WebSocketEndpoint:
                 return
             next_read = True
             # Media decoding (large frames, audio metering) runs on a worker thread so that
-            # it never stalls other connections. The frame is journaled once the session
-            # has read it, with what it measured (``meta.measures``); its replies, if any,
-            # are sent (and journaled) after that.
+            # it never stalls other connections, within the server's decode budget. The frame
+            # is journaled once the session has read it, with what it measured
+            # (``meta.measures``); its replies, if any, are sent (and journaled) after that.
+            costly = core.inbound_is_costly or len(message) > INLINE_FRAME_LIMIT
+            budget = self._runtime.decode_budget
+            if costly and not budget.try_acquire(len(message)):
+                self._journal_frame("in", message, connection_id, slow.fault if slow else None)
+                await self._act(connection, Close(TRY_AGAIN_LATER, OVERLOAD_REASON), connection_id)
+                return
             try:
-                if core.inbound_is_costly or len(message) > INLINE_FRAME_LIMIT:
+                if costly:
                     await loop.run_in_executor(self._runtime.executor, core.receive, message)
                 else:
                     core.receive(message)
             finally:
+                if costly:
+                    budget.release(len(message))
                 measures = core.take_measures()
                 self._journal_frame(
                     "in", message, connection_id, slow.fault if slow else None,

@@ -11,7 +11,7 @@ optional field whose dataclass value is not ``None``, including ``embedding=""``
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import cast
+from typing import cast, overload
 
 from mockserver._generated.behavioral_signals import api_pb2
 
@@ -20,10 +20,12 @@ from .results import InferenceResult, Level, Prediction, StreamResult
 __all__ = [
     "AudioConfigData",
     "AudioStreamData",
+    "MalformedAudioStream",
     "decode_audio_stream",
     "decode_stream_result",
     "encode_audio_stream",
     "encode_stream_result",
+    "parse_audio_stream",
 ]
 
 _LEVEL_NAMES: dict[int, Level] = {api_pb2.segment: "segment", api_pb2.utterance: "utterance"}
@@ -52,6 +54,25 @@ class AudioStreamData:
     audio_content: bytes
 
 
+@dataclass(frozen=True, slots=True)
+class MalformedAudioStream:
+    """Request bytes that are not an ``AudioStream`` (protobuf's parser refused them)."""
+
+    size: int  # bytes received
+    detail: str  # the parser's complaint
+
+
+def parse_audio_stream(raw: bytes) -> api_pb2.AudioStream | MalformedAudioStream:
+    """The gRPC request deserializer: wire bytes to a message, never raising, so that
+    undecodable bytes reach the session (which answers with a status) instead of breaking
+    the request stream."""
+    try:
+        message: api_pb2.AudioStream = api_pb2.AudioStream.FromString(raw)
+    except Exception as exc:  # protobuf's DecodeError, or any other parser failure
+        return MalformedAudioStream(len(raw), str(exc) or type(exc).__name__)
+    return message
+
+
 def _level_name(number: int) -> str:
     return _LEVEL_NAMES.get(number, f"{_UNKNOWN}{number}")
 
@@ -64,8 +85,21 @@ def _level_number(name: str) -> int:
     raise ValueError(f"not a Level: {name!r} (expected segment, utterance or unknown:<n>)")
 
 
-def decode_audio_stream(message: api_pb2.AudioStream) -> AudioStreamData:
-    """Decode a request message, keeping presence of ``config`` and its optional fields."""
+@overload
+def decode_audio_stream(message: api_pb2.AudioStream) -> AudioStreamData: ...
+@overload
+def decode_audio_stream(message: MalformedAudioStream) -> MalformedAudioStream: ...
+@overload
+def decode_audio_stream(
+    message: api_pb2.AudioStream | MalformedAudioStream,
+) -> AudioStreamData | MalformedAudioStream: ...
+def decode_audio_stream(
+    message: api_pb2.AudioStream | MalformedAudioStream,
+) -> AudioStreamData | MalformedAudioStream:
+    """Decode a request message, keeping presence of ``config`` and its optional fields
+    (undecodable bytes pass through as they are)."""
+    if isinstance(message, MalformedAudioStream):
+        return message
     config = None
     if message.HasField("config"):
         c = message.config

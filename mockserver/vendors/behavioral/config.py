@@ -43,6 +43,12 @@ class BehavioralSettings:
     max_streams_per_project: int = setting(
         10, "Concurrent streams per project before RESOURCE_EXHAUSTED (0 = no limit).", minimum=0
     )
+    malformed_message_status: str = setting(
+        "invalid_argument",
+        "Status that ends a stream whose request bytes are not a valid AudioStream "
+        "(invalid_argument; or internal, what grpc-go and grpc-java servers answer).",
+        choices=("invalid_argument", "internal"),
+    )
     stream_idle_timeout_s: float = setting(
         60.0,
         "End a stream with DEADLINE_EXCEEDED after this many seconds without a message "
@@ -87,6 +93,12 @@ class BehavioralSettings:
         "Which presigned URLs the emulator downloads: loopback only, any, or never "
         "(others fail with status -1).",
         choices=("loopback", "any", "never"),
+    )
+    max_processes: int = setting(
+        10000,
+        "Processes (uploads and streams) kept in memory; the oldest are forgotten beyond it "
+        "(open streams never).",
+        minimum=1,
     )
     max_upload_bytes: int = setting(
         200 * 1024 * 1024, "Largest accepted upload in bytes (larger: HTTP 413).", minimum=1024

@@ -31,6 +31,9 @@ class GrpcErrorEntry:
 
 
 GRPC_ERRORS: dict[str, GrpcErrorEntry] = {
+    "malformed_message": GrpcErrorEntry(
+        "INVALID_ARGUMENT", "The request message is not a valid AudioStream: {detail}"
+    ),
     "missing_config": GrpcErrorEntry(
         "INVALID_ARGUMENT", "The first AudioStream message must contain config."
     ),

@@ -238,6 +238,8 @@ class ProcessStore:
         wall_clock: Returns the creation time shown as ``datetime`` (aware UTC).
         executor: Run jobs eagerly on this executor; None runs them lazily on read.
         on_error: Called with ``(where, exception)`` when a job raises.
+        max_processes: Processes kept (0 = all); beyond it the oldest are forgotten,
+            except open streams.
     """
 
     def __init__(
@@ -249,6 +251,7 @@ class ProcessStore:
         wall_clock: Callable[[], _dt.datetime] = _utc_now,
         executor: Executor | None = None,
         on_error: Callable[[str, BaseException], None] | None = None,
+        max_processes: int = 0,
     ) -> None:
         if pending_s < 0 or running_s < 0:
             raise ValueError("pending_s and running_s must be >= 0")
@@ -258,6 +261,7 @@ class ProcessStore:
         self._wall_clock = wall_clock
         self._executor = executor
         self._on_error = on_error
+        self._max_processes = max_processes  # 0 = keep all
         self._lock = threading.Lock()  # guards every field below and every _Process
         self._processes: dict[int, _Process] = {}
         self._last_pid = 0
@@ -352,7 +356,16 @@ class ProcessStore:
             job=job,
         )
         self._processes[proc.pid] = proc
+        if self._max_processes and len(self._processes) > self._max_processes:
+            self._forget_oldest()
         return proc
+
+    def _forget_oldest(self) -> None:
+        """Drop the oldest process that is not an open stream (caller holds the lock)."""
+        for pid, proc in self._processes.items():
+            if not (proc.is_stream and not proc.closed):
+                del self._processes[pid]
+                return
 
     # -- failure injection ------------------------------------------------------------------
 

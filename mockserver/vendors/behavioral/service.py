@@ -18,7 +18,13 @@ from mockserver.runtime import Runtime
 from mockserver.transport.grpc_aio import GrpcEndpoint, GrpcMethod
 from mockserver.transport.http import HttpEndpoint
 
-from .codec import AudioStreamData, decode_audio_stream, encode_stream_result
+from .codec import (
+    AudioStreamData,
+    MalformedAudioStream,
+    decode_audio_stream,
+    encode_stream_result,
+    parse_audio_stream,
+)
 from .config import BehavioralSettings
 from .errors import rest_error_body
 from .processes import ProcessStore
@@ -60,9 +66,12 @@ class BehavioralEndpoint:
     grpc_tls: bool = False
 
 
-def _describe_request(data: AudioStreamData) -> dict[str, Any]:
+def _describe_request(data: AudioStreamData | MalformedAudioStream) -> dict[str, Any]:
     """Journal view of a request: token redacted (``<missing>`` when unset: proto3 cannot
-    tell an empty token from an absent one), audio summarised by size."""
+    tell an empty token from an absent one), audio summarised by size; an undecodable
+    request by its size and the decoder's complaint."""
+    if isinstance(data, MalformedAudioStream):
+        return {"malformed": data.detail, "bytes": data.size}
     token = MISSING if not data.x_auth_token else REDACTED
     out: dict[str, Any] = {"cid": data.cid, "x_auth_token": token}
     if data.config is not None:
@@ -78,6 +87,10 @@ def _describe_result(result: StreamResult) -> dict[str, Any]:
         "message_id": result.message_id,
         "result": [dataclasses.asdict(row) for row in result.result],
     }
+
+
+def _message_size(message: api_pb2.AudioStream | MalformedAudioStream) -> int:
+    return message.size if isinstance(message, MalformedAudioStream) else message.ByteSize()
 
 
 class BehavioralService:
@@ -99,6 +112,7 @@ class BehavioralService:
             running_s=settings.process_running_s,
             executor=self._analysis,
             on_error=runtime.record_failure,
+            max_processes=settings.max_processes,
         )
         self.rest = RestApi(
             projects=self.projects,
@@ -121,13 +135,13 @@ class BehavioralService:
         methods = {
             name: GrpcMethod(
                 name=name,
-                deserialize=api_pb2.AudioStream.FromString,
+                deserialize=parse_audio_stream,
                 serialize=api_pb2.StreamResult.SerializeToString,
                 decode=decode_audio_stream,
                 encode=encode_stream_result,
                 describe_in=_describe_request,
                 describe_out=_describe_result,
-                size=lambda message: message.ByteSize(),
+                size=_message_size,
                 new_session=self._new_session,
             )
             for name in ("StreamAudio", "DeepfakeDetection")

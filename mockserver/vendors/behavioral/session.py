@@ -30,7 +30,7 @@ from mockserver.core.clock import Clock
 from mockserver.core.events import EndCall, InternalFailure, OutboundEvent, SendMessage
 from mockserver.core.rng import SeedSource
 
-from .codec import AudioConfigData, AudioStreamData
+from .codec import AudioConfigData, AudioStreamData, MalformedAudioStream
 from .config import BehavioralSettings
 from .errors import GrpcError
 from .projects import ProjectRegistry
@@ -131,12 +131,16 @@ class StreamSession:
 
     # -- inputs -----------------------------------------------------------------------------
 
-    def receive(self, message: AudioStreamData) -> None:
-        """Handle one ``AudioStream`` request message."""
+    def receive(self, message: AudioStreamData | MalformedAudioStream) -> None:
+        """Handle one ``AudioStream`` request message (or bytes that are not one)."""
         if self.state not in (StreamState.WAITING_CONFIG, StreamState.STREAMING):
             return
         self._last_message = self._clock.now()
         self._messages += 1
+        if isinstance(message, MalformedAudioStream):  # INFERRED status (docs/fidelity.md)
+            err = GrpcError.make("malformed_message", detail=message.detail)
+            self._finish(self.settings.malformed_message_status.upper(), err.details)
+            return
         try:
             self._authorize(message)
             if self.state is StreamState.WAITING_CONFIG:
@@ -333,6 +337,6 @@ class StreamSession:
             return
         self._process_closed = True
         received = self._segmenter.received_s if self._segmenter is not None else 0.0
-        self._processes.close_stream(self._pid, results=list(self._delivered), duration_s=received)
-        if error is not None:
+        if error is not None:  # first: an open stream is never forgotten (max_processes)
             self._processes.set_outcome(self._pid, -1, f"Stream ended with {error}")
+        self._processes.close_stream(self._pid, results=list(self._delivered), duration_s=received)

@@ -65,7 +65,9 @@ def parse_json(text: str) -> Any:
     """Parse a text frame; raise E0100 unless it is strict JSON (no NaN/Infinity)."""
     try:
         return json.loads(text, parse_constant=_reject_constant)
-    except (ValueError, RecursionError) as exc:
+    except RecursionError:  # e.g. "[" x 100,000: deeper than Python's parser goes
+        raise HumeError.make("E0100", detail="the JSON is nested too deeply") from None
+    except ValueError as exc:
         detail = exc.msg if isinstance(exc, json.JSONDecodeError) else str(exc)
         if isinstance(exc, json.JSONDecodeError):
             detail = f"{exc.msg} at line {exc.lineno} column {exc.colno}"
@@ -143,7 +145,10 @@ def decode_publish(payload: Any) -> PublishRequest:
     which is the slowest step of a small message; every other message is judged by it.
     """
     if not plainly_valid(payload):
-        errors = sorted(_validator().iter_errors(payload), key=lambda e: list(map(str, e.path)))
+        try:
+            errors = sorted(_validator().iter_errors(payload), key=lambda e: list(map(str, e.path)))
+        except RecursionError:  # a value nested too deeply for the validator to describe
+            raise HumeError.make("E0101", detail="payload: nested too deeply") from None
         if errors:
             lines = [line for err in errors for line in _describe(err)]
             raise HumeError.make("E0101", detail="; ".join(dict.fromkeys(lines)))

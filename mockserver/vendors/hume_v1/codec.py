@@ -134,7 +134,9 @@ def _load(text: str) -> Any:
         return json.loads(text, parse_constant=_reject_constant)
     except json.JSONDecodeError as exc:
         raise ConfigProblem(f"{exc.msg.lower()} at line {exc.lineno} column {exc.colno}") from None
-    except (ValueError, RecursionError) as exc:
+    except RecursionError:  # e.g. "[" x 100,000: deeper than Python's parser goes
+        raise ConfigProblem("recursion limit exceeded: the JSON is nested too deeply") from None
+    except ValueError as exc:
         raise ConfigProblem(str(exc)) from None
 
 
