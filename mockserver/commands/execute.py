@@ -26,8 +26,10 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
+from mockserver import loops
 from mockserver.config import ServerConfig
 from mockserver.errors import ConfigError, MockServerError
+from mockserver.loops import loop_factory
 from mockserver.registry import VendorSpec
 from mockserver.tls import trust_environment
 
@@ -140,7 +142,12 @@ def _run(namespace: argparse.Namespace, vendors: Sequence[VendorSpec]) -> int:
         level=config.log_level.upper(),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    return asyncio.run(execute(config, argv))
+    try:
+        loop_factory(config.event_loop)  # uvloop asked for but not installed: say so first
+    except ModuleNotFoundError as exc:
+        print(f"mockserver: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    return loops.run(execute(config, argv), config.event_loop)
 
 
 COMMAND = Command(
