@@ -219,6 +219,25 @@ def bench_hume_throughput(quick: bool) -> list[Row]:
                 raw={"bare_per_s": b_rate, "emulator_per_s": e_rate,
                      "bare_cpu_s_per_msg": b_cpu, "emulator_cpu_s_per_msg": e_cpu},
             ))  # fmt: skip
+        # The same first workload on the standard library's loop: what uvloop is worth.
+        name, make, connections, count, _, _ = workloads[0]
+        plain = start_emulator("--event-loop", "asyncio", only="hume")
+        try:
+            plain_url = plain.info["listeners"]["hume"]["url"]
+            p_rate, p_cpu = asyncio.run(
+                _throughput(plain, plain_url, make, connections=connections, count=count,
+                            headers=headers)
+            )  # fmt: skip
+        finally:
+            plain.stop()
+        first = rows[0].raw
+        rows.append(Row(
+            f"{name}, emulator on asyncio's loop (--event-loop asyncio) instead of uvloop",
+            f"{_msgs(first['bare_per_s'])} ({_us(first['bare_cpu_s_per_msg'], 1)})",
+            f"{_msgs(p_rate)} ({_us(p_cpu, 1)})", p_rate / first["bare_per_s"],
+            note="compare with the first row",
+            raw={"emulator_per_s": p_rate, "emulator_cpu_s_per_msg": p_cpu},
+        ))  # fmt: skip
     finally:
         bare.stop()
         emulator.stop()

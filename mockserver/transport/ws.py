@@ -30,6 +30,7 @@ from mockserver.journal import redact_mapping, redaction_marker
 from mockserver.runtime import ConnectionRecord, Runtime
 from mockserver.transport import listen_error
 from mockserver.transport.coalesce import CoalescingTransport
+from mockserver.transport.deadline import ReadDeadline
 from mockserver.transport.liblog import LibraryLogger
 from mockserver.transport.overload import OVERLOAD_REASON, TRY_AGAIN_LATER, overloaded_upgrade
 
@@ -227,6 +228,19 @@ class WebSocketEndpoint:
         self, connection: ServerConnection, core: Connection, connection_id: str
     ) -> None:
         """Read, feed, perform, sleep: until an action or the client ends the connection."""
+        reads = ReadDeadline(asyncio.get_running_loop(), self._runtime.clock.now)
+        try:
+            await self._pump_frames(connection, core, connection_id, reads)
+        finally:
+            reads.close()
+
+    async def _pump_frames(
+        self,
+        connection: ServerConnection,
+        core: Connection,
+        connection_id: str,
+        reads: ReadDeadline,
+    ) -> None:
         clock = self._runtime.clock
         loop = asyncio.get_running_loop()
         core.start()
@@ -240,15 +254,9 @@ class WebSocketEndpoint:
                 slow = core.read_delay()
                 if slow is not None:
                     await asyncio.sleep(slow.seconds)
-            deadline = core.next_deadline()
             try:
-                if deadline is None:
-                    message = await connection.recv()
-                else:
-                    # asyncio.timeout, not wait_for: no task per frame (3.11's wait_for
-                    # wraps the read in a new task)
-                    async with asyncio.timeout(max(0.0, deadline - clock.now())):
-                        message = await connection.recv()
+                # one lazily re-armed timer per connection, not a timeout per frame
+                message = await reads.read(connection.recv, core.next_deadline())
             except TimeoutError:
                 core.tick(clock.now())
                 continue
