@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-# What `make serve` needs: the package, its runtime dependencies and uvloop (no SDKs, no tools).
+# What `make serve` needs: the package and its runtime dependencies only (no SDKs, no tools).
 SERVE_STAMP := $(VENV)/.installed-serve
 # Client SDK versions that conflict with the main environment get their own venvs,
 # .venv-hume-<name> with the pin SDK_PIN_<name>.
@@ -33,7 +33,7 @@ $(STAMP): pyproject.toml
 
 $(SERVE_STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet -e ".[fast]"
+	$(BIN)/python -m pip install --quiet -e .
 	touch $@
 
 venv: $(STAMP)

@@ -15,7 +15,6 @@ from typing import Any
 
 from .core.limits import Limits
 from .errors import ConfigError
-from .loops import EVENT_LOOPS
 from .registry import VendorSpec, default_vendors
 from .settings import Setting, flatten_mapping, resolve_with_sources
 
@@ -100,12 +99,6 @@ CORE_SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("workers", "int", 4, "Worker threads for media decoding and detection.", minimum=1),
     Setting(
-        "event_loop", "choice", "auto",
-        "Event loop of mockserver serve and exec and of MockServer.start()'s thread: auto = "
-        "uvloop when installed (pip install 'affect-mockserver[fast]'), else asyncio's.",
-        choices=EVENT_LOOPS,
-    ),
-    Setting(
         "allow_non_loopback", "bool", False,
         "Allow binding a non-loopback address (the emulator has no real security).",
     ),
@@ -171,7 +164,6 @@ class ServerConfig:
     max_connections: int = 5000
     decode_budget_bytes: int = 256 * 1024 * 1024
     workers: int = 4
-    event_loop: str = "auto"  # auto (uvloop when installed), uvloop or asyncio
     allow_non_loopback: bool = False
     scenarios: tuple[str, ...] = ()  # scenario files (or builtin:NAME) loaded at start
     scenario_texts: tuple[str, ...] = ()  # inline scenarios loaded at start
@@ -250,7 +242,6 @@ class ServerConfig:
             max_connections=values["max_connections"],
             decode_budget_bytes=values["decode_budget_bytes"],
             workers=values["workers"],
-            event_loop=values["event_loop"],
             allow_non_loopback=values["allow_non_loopback"],
             scenarios=values["scenarios"],
             scenario_texts=values["scenario_texts"],

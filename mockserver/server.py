@@ -32,7 +32,6 @@ from .config import ServerConfig
 from .core.clock import Clock
 from .errors import ConfigError, ListenError, MockServerError, ServerFailure
 from .journal import Journal
-from .loops import loop_factory
 from .registry import VendorSpec
 from .runtime import ConnectionRecord, Runtime
 from .scenario.loader import scenario_file
@@ -309,7 +308,7 @@ class MockServer:
         """Start on a background event-loop thread; return once all listeners are bound."""
         if self._thread is not None or self._started:
             raise MockServerError("the server is already running")
-        loop = loop_factory(self.config.event_loop)()
+        loop = asyncio.new_event_loop()
         self._thread = threading.Thread(
             target=self._run_loop, args=(loop,), name="mockserver-loop", daemon=True
         )

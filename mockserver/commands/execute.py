@@ -26,10 +26,8 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from mockserver import loops
 from mockserver.config import ServerConfig
 from mockserver.errors import ConfigError, MockServerError
-from mockserver.loops import loop_factory
 from mockserver.registry import VendorSpec
 from mockserver.tls import trust_environment
 
@@ -142,12 +140,7 @@ def _run(namespace: argparse.Namespace, vendors: Sequence[VendorSpec]) -> int:
         level=config.log_level.upper(),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    try:
-        loop_factory(config.event_loop)  # uvloop asked for but not installed: say so first
-    except ModuleNotFoundError as exc:
-        print(f"mockserver: error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    return loops.run(execute(config, argv), config.event_loop)
+    return asyncio.run(execute(config, argv))
 
 
 COMMAND = Command(

@@ -11,10 +11,8 @@ import signal
 import sys
 from collections.abc import Sequence
 
-from mockserver import loops
 from mockserver.config import ServerConfig
 from mockserver.errors import ConfigError, MockServerError
-from mockserver.loops import loop_factory
 from mockserver.registry import VendorSpec
 
 from . import EXIT_FAILURE, EXIT_USAGE, Command
@@ -58,11 +56,6 @@ async def _serve(config: ServerConfig, stop: asyncio.Event, *, print_json: bool)
         print(json.dumps(server.readiness()), flush=True)
     for line in server.describe():
         print(line, file=banner)
-    logging.getLogger("mockserver").debug(
-        "event loop: %s (event_loop = %s)",
-        type(asyncio.get_running_loop()).__module__,
-        config.event_loop,
-    )
     print(f"seed {config.seed}. Press Ctrl-C to stop.", file=banner, flush=True)
     try:
         await stop.wait()
@@ -85,12 +78,7 @@ def _run(namespace: argparse.Namespace, vendors: Sequence[VendorSpec]) -> int:
         level=config.log_level.upper(),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    try:
-        loop_factory(config.event_loop)  # uvloop asked for but not installed: say so first
-    except ModuleNotFoundError as exc:
-        print(f"mockserver: error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    return loops.run(serve(config, print_json=namespace.print_json), config.event_loop)
+    return asyncio.run(serve(config, print_json=namespace.print_json))
 
 
 def _add_arguments(parser: argparse.ArgumentParser, vendors: Sequence[VendorSpec]) -> None:
