@@ -402,18 +402,30 @@ async def _prosody_clients(url: str, connections: int, seconds: int) -> list[flo
 
 
 def bench_hume_prosody(quick: bool) -> list[Row]:
-    connections, seconds = (20, 5) if quick else (100, 10)
+    """p99 reply time at 100 connections (the target), and the most connections that keep
+    the p99 within 250 ms (10, 25, 50, 100 connections, in that order)."""
+    steps, seconds = ((10, 20), 5) if quick else ((10, 25, 50, 100), 10)
+    p99s: dict[int, float] = {}
+    replies = 0
     emulator = start_emulator(only="hume")
     try:
         url = emulator.info["listeners"]["hume"]["url"]
-        latencies = asyncio.run(_prosody_clients(url, connections, seconds))
+        asyncio.run(_prosody_clients(url, 1, 2))  # warm-up: the media libraries load
+        for connections in steps:
+            latencies = asyncio.run(_prosody_clients(url, connections, seconds))
+            p99s[connections] = percentile(latencies, 0.99)
+            replies += len(latencies)
     finally:
         emulator.stop()
-    p99 = percentile(latencies, 0.99)
+    top = steps[-1]
+    held = max((n for n, p99 in p99s.items() if p99 <= 0.25), default=0)
+    by = ", ".join(f"{n}: {p99 * 1000:.0f} ms" for n, p99 in p99s.items())
     return [Row(
-        f"Hume prosody, {connections} connections each sending 1 s of audio per second",
-        "", f"p99 reply {p99 * 1000:.0f} ms", None, "p99 ≤ 250 ms", p99 <= 0.25,
-        raw={"p99_s": p99, "replies": len(latencies)},
+        f"Hume prosody, {top} connections each sending 1 s of audio per second",
+        "", f"p99 reply {p99s[top] * 1000:.0f} ms ({held} connections within 250 ms; "
+        f"p99 by connections: {by})",
+        None, "p99 ≤ 250 ms", p99s[top] <= 0.25,
+        raw={"p99_s": p99s, "replies": replies, "held": held},
     )]  # fmt: skip
 
 
