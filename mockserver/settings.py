@@ -2,7 +2,7 @@
 
 Each :class:`Setting` names a dotted key (``hume.port``). From it follow the flag
 (``--hume-port``), the environment variable (``MOCKSERVER_HUME_PORT``) and the TOML location
-(``[hume] port = ...``). :func:`resolve` applies the precedence
+(``[hume] port = ...``). :func:`resolve_with_sources` applies the precedence
 *flags > environment > file > defaults* and validates every value once, with messages that
 name where the bad value came from.
 """
@@ -27,7 +27,6 @@ __all__ = [
     "describe",
     "flatten_mapping",
     "markdown_table",
-    "resolve",
     "resolve_with_sources",
     "setting",
     "settings_table",
@@ -228,7 +227,7 @@ def unknown_environment(
     return warnings
 
 
-def resolve(
+def resolve_with_sources(
     settings: Sequence[Setting],
     *,
     flags: Mapping[str, Any] | None = None,
@@ -237,8 +236,9 @@ def resolve(
     file_label: str = "config file",
     python_values: Mapping[str, Any] | None = None,
     default_overrides: Mapping[str, Any] | None = None,
-) -> dict[str, Any]:
-    """Resolve every setting; precedence python/flags > environment > file > defaults.
+) -> Resolved:
+    """Resolve every setting and say where each value came from; precedence python/flags >
+    environment > file > defaults.
 
     Args:
         settings: The settings table.
@@ -253,28 +253,6 @@ def resolve(
         ConfigError: unknown keys in the file or Python values (with a suggestion), or any
             invalid value.
     """
-    return resolve_with_sources(
-        settings,
-        flags=flags,
-        environ=environ,
-        file_values=file_values,
-        file_label=file_label,
-        python_values=python_values,
-        default_overrides=default_overrides,
-    ).values
-
-
-def resolve_with_sources(
-    settings: Sequence[Setting],
-    *,
-    flags: Mapping[str, Any] | None = None,
-    environ: Mapping[str, str] | None = None,
-    file_values: Mapping[str, Any] | None = None,
-    file_label: str = "config file",
-    python_values: Mapping[str, Any] | None = None,
-    default_overrides: Mapping[str, Any] | None = None,
-) -> Resolved:
-    """:func:`resolve`, also saying where each value came from."""
     by_key = {s.key: s for s in settings}
     known = sorted(by_key)
     for label, values in ((file_label, file_values), ("argument", python_values)):
