@@ -10,14 +10,14 @@ fails, 1 when an obligation fails, 2 for a usage or harness error.
 from __future__ import annotations
 
 import argparse
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from mockserver.contract.kits import CERTIFY_KITS
 from mockserver.registry import VendorSpec
 
-from . import EXIT_USAGE, Command
+from . import Command
+from .kit import id_list, report_and_exit
 
 __all__ = ["COMMAND"]
 
@@ -102,12 +102,8 @@ def _run(namespace: argparse.Namespace, vendors: Sequence[VendorSpec]) -> int:
         CertifyOptions,
         certify,
     )
-    from mockserver.contract.report import console_lines, exit_status  # noqa: PLC0415  (same)
 
     command = _split(namespace)
-    obligations = None
-    if namespace.obligations:
-        obligations = [o.strip() for o in namespace.obligations.split(",") if o.strip()]
     options = CertifyOptions(
         vendor=namespace.vendor,
         command=command,
@@ -117,23 +113,13 @@ def _run(namespace: argparse.Namespace, vendors: Sequence[VendorSpec]) -> int:
         timeout_s=namespace.timeout_s,
         expect_recovery=namespace.expect_recovery,
         strict=namespace.strict,
-        obligations=obligations,
+        obligations=id_list(namespace.obligations),
         replay=namespace.replay,
         report_dir=namespace.report_dir,
         json_file=namespace.json,
         junit_file=namespace.junit,
     )
-    try:
-        report = certify(options)
-    except CertifyError as exc:
-        print(f"mockserver: error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    except OSError as exc:
-        print(f"mockserver: error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    for line in console_lines(report):
-        print(line)
-    return exit_status(report)
+    return report_and_exit(lambda: certify(options), (CertifyError, OSError))
 
 
 COMMAND = Command(

@@ -17,6 +17,7 @@ from mockserver.contract.kits import CONFORMANCE_KITS, CONFORMANCE_TARGETS, Targ
 from mockserver.registry import VendorSpec
 
 from . import EXIT_USAGE, Command
+from .kit import id_list, report_and_exit
 
 __all__ = ["COMMAND"]
 
@@ -30,11 +31,21 @@ def _options() -> dict[str, TargetOption]:
     return options
 
 
+def _flag(option: TargetOption) -> str:
+    return "--" + option.field.replace("_", "-")
+
+
+def _addresses(vendor: str) -> list[TargetOption]:
+    """The vendor's target options that say where the server is (not credentials, not
+    switches): a live run needs all of them."""
+    return [o for o in CONFORMANCE_TARGETS[vendor] if o.env is None and not o.boolean]
+
+
 def _add_arguments(parser: argparse.ArgumentParser, vendors: Sequence[VendorSpec]) -> None:
     parser.add_argument("vendor", choices=sorted(CONFORMANCE_KITS), help="the API to check")
     target = parser.add_argument_group("target (default: an in-process emulator)")
     for option in _options().values():
-        flag = "--" + option.field.replace("_", "-")
+        flag = _flag(option)
         if option.boolean:
             target.add_argument(flag, dest=option.field, action="store_true", help=option.help)
         else:
@@ -63,12 +74,10 @@ def _target(namespace: argparse.Namespace) -> dict[str, object] | None:
     variables fill in what is missing once an address is given (a live run). None when
     options were given but no address."""
     given = {field: getattr(namespace, field) for field in _options()}
-    fields = CONFORMANCE_TARGETS[namespace.vendor]
-    addresses = [o.field for o in fields if o.env is None and not o.boolean]
-    if not any(given[field] for field in addresses):
+    if not any(given[option.field] for option in _addresses(namespace.vendor)):
         return None if any(given.values()) else {}
     target: dict[str, object] = {}
-    for option in fields:
+    for option in CONFORMANCE_TARGETS[namespace.vendor]:
         value = given[option.field]
         if not value and option.env:
             value = os.environ.get(option.env) or None
@@ -85,43 +94,28 @@ def _run(namespace: argparse.Namespace, vendors: Sequence[VendorSpec]) -> int:
         ConformanceOptions,
         conformance,
     )
-    from mockserver.contract.report import console_lines, exit_status  # noqa: PLC0415  (same)
 
     target = _target(namespace)
     if target is None:
-        addresses = [
-            "--" + o.field.replace("_", "-")
-            for o in CONFORMANCE_TARGETS[namespace.vendor]
-            if o.env is None and not o.boolean
-        ]
+        addresses = " and ".join(_flag(o) for o in _addresses(namespace.vendor))
         print(
-            f"mockserver: error: target options without an address: give "
-            f"{' and '.join(addresses)}, or no target option to check the emulator",
+            f"mockserver: error: target options without an address: give {addresses}, "
+            "or no target option to check the emulator",
             file=sys.stderr,
         )
         return EXIT_USAGE
-    checks = None
-    if namespace.checks:
-        checks = [c.strip() for c in namespace.checks.split(",") if c.strip()]
     options = ConformanceOptions(
         vendor=namespace.vendor,
         target=target,
         profile=namespace.profile,
         seed=namespace.seed,
-        checks=checks,
+        checks=id_list(namespace.checks),
         reply_timeout_s=namespace.reply_timeout_s,
         report_dir=namespace.report_dir,
         json_file=namespace.json,
         junit_file=namespace.junit,
     )
-    try:
-        report = conformance(options)
-    except ConformanceError as exc:
-        print(f"mockserver: error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    for line in console_lines(report):
-        print(line)
-    return exit_status(report)
+    return report_and_exit(lambda: conformance(options), (ConformanceError,))
 
 
 COMMAND = Command(
