@@ -248,14 +248,15 @@ class GrpcEndpoint:
         loop = asyncio.get_running_loop()
         end = _CallEnd()
 
-        def done(_: Any) -> None:
-            # The client cancelled while a response was being written (or the server
-            # stopped): nothing else journaled the end of the call.
+        def cancelled(reason: str | None = None) -> None:
+            """Journal the client's cancel, unless the call's end is journaled already."""
             if not end.journaled:
                 end.journaled = True
-                self._journal(call_id, "in", "cancel")
+                self._journal(call_id, "in", "cancel", reason=reason)
 
-        context.add_done_callback(done)
+        # The client cancelled while a response was being written (or the server stopped):
+        # nothing else journaled the end of the call.
+        context.add_done_callback(lambda _: cancelled())
         entered = self.ceiling.try_enter()
         try:
             if not entered:  # past capacity: refused before any session exists
@@ -312,14 +313,10 @@ class GrpcEndpoint:
                     finally:
                         runtime.decode_budget.release(size)
         except asyncio.CancelledError:
-            if not end.journaled:
-                end.journaled = True
-                self._journal(call_id, "in", "cancel")
+            cancelled()
             raise
         except GeneratorExit:  # grpc.aio stopped taking responses: the client is gone
-            if not end.journaled:
-                end.journaled = True
-                self._journal(call_id, "in", "cancel", reason="the client was gone")
+            cancelled("the client was gone")
             raise
         except grpc.aio.AbortError:
             raise
