@@ -30,8 +30,11 @@ def shared_server() -> Iterator[MockServer]:
 
 
 def error_records(caplog: pytest.LogCaptureFixture) -> list[str]:
-    """ERROR (and worse) log lines of any logger: the server's, aiohttp's, websockets'."""
-    return [f"{r.name}: {r.getMessage()}" for r in caplog.records if r.levelno >= logging.ERROR]
+    """ERROR (and worse) log lines of any logger (the server's, aiohttp's, websockets'),
+    from the test's setup and call and what its teardown has logged so far (in a fixture's
+    teardown ``caplog.records`` holds only the teardown's own records)."""
+    records = [*caplog.get_records("setup"), *caplog.get_records("call"), *caplog.records]
+    return [f"{r.name}: {r.getMessage()}" for r in records if r.levelno >= logging.ERROR]
 
 
 def assert_clean(server: MockServer, caplog: pytest.LogCaptureFixture) -> None:
