@@ -170,7 +170,11 @@ class AiohttpWebSocketEndpoint:
                 await ws.prepare(request)
             except ConnectionError:  # the client left during the handshake
                 self._journal(connection_id, "in", "disconnect", reason="during the handshake")
-                return ws
+                # Not ``ws``: aiohttp would finish it with write_eof, which raises on a
+                # half-prepared WebSocketResponse ("Call .prepare() first", logged as an
+                # unhandled exception). A plain response fails quietly on the closed
+                # transport, and aiohttp takes it as the client's disconnect.
+                return web.Response(status=400, text="the client left during the handshake")
             self._journal(connection_id, "out", "handshake", code=101)
             return await self._serve(request, ws, connection_id, number, verdict.context)
         finally:

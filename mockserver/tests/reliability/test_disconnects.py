@@ -129,6 +129,44 @@ def test_leaving_right_after_the_upgrade_request_is_a_client_abort(
     assert (entries[-1].direction, entries[-1].kind) == ("in", "disconnect"), entries
 
 
+def test_an_upgrade_cut_off_while_its_101_is_written_is_a_quiet_client_abort(
+    server: MockServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The race the test above only sometimes hits, made certain: aiohttp's
+    ``WebSocketResponse.prepare`` has taken the payload writer when the write of the 101
+    fails (the client is gone). The handler must not hand that half-prepared response back
+    to aiohttp (whose ``write_eof`` then raises and is logged as an unhandled exception)."""
+    from aiohttp import web  # noqa: PLC0415  the Hume v1 listener's library, for this race
+
+    async def failing_prepare(self: web.WebSocketResponse, request: web.BaseRequest) -> object:
+        if getattr(self, "_failed_once", False):  # as aiohttp: prepared already, no error
+            return self._payload_writer
+        self._failed_once = True  # type: ignore[attr-defined]
+        self._payload_writer = request._payload_writer
+        raise ConnectionResetError("Cannot write to closing transport")
+
+    vendor, port, path, headers = hume_v1_target(server)
+    with monkeypatch.context() as patch:
+        patch.setattr(web.WebSocketResponse, "prepare", failing_prepare)
+        sock = raw_socket(port)
+        sock.sendall(upgrade_request(path, port, headers))
+        server.journal.wait_for(vendor=vendor, kind="disconnect", timeout=10)
+        # Here the socket is still open, so what the handler returned instead reaches it
+        # (a real client that left never reads it).
+        response = b""
+        while b"\r\n\r\n" not in response and (chunk := sock.recv(4096)):
+            response += chunk
+        sock.close()
+    assert response.startswith(b"HTTP/1.1 400 "), response
+    settle(server)
+    entry = last_entry(server, vendor)
+    assert (entry.direction, entry.kind, entry.reason) == (
+        "in",
+        "disconnect",
+        "during the handshake",
+    )
+
+
 @TARGETS
 def test_leaving_in_the_middle_of_a_frame_is_a_client_abort(
     server: MockServer, target: Target
